@@ -1,0 +1,28 @@
+# One entry point for everything that runs offline. `make test` is the command CI runs.
+PYTHON ?= python3
+VENV ?= venv
+PY := $(VENV)/bin/python
+PYTHON_PIN := $(shell cat .python-version)
+
+.PHONY: test check-python clean
+
+# The virtualenv is rebuilt whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt .python-version
+	@$(MAKE) --no-print-directory check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+check-python:
+	@actual=$$($(PYTHON) -c 'import platform; print(platform.python_version())'); \
+	if [ "$$actual" != "$(PYTHON_PIN)" ]; then \
+	  echo "error: $(PYTHON) is Python $$actual but .python-version pins $(PYTHON_PIN);" \
+	       "install it (e.g. pyenv install $(PYTHON_PIN)) or pass PYTHON=/path/to/python$(PYTHON_PIN)" >&2; \
+	  exit 1; \
+	fi
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

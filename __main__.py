@@ -1,0 +1,18 @@
+"""aks-cilium: AKS in BYOCNI mode, Cilium with Hubble, and CIDR groups for Azure's addresses."""
+
+import pulumi
+
+from components.platform import AksCiliumPlatform, hubble_ui_command
+from components.settings import load_settings, raw_config_from_pulumi
+
+# Every config problem is reported here, before the first resource is declared.
+settings = load_settings(raw_config_from_pulumi(), project=pulumi.get_project(), stack=pulumi.get_stack())
+
+platform = AksCiliumPlatform("aks-cilium", settings)
+
+pulumi.export("resourceGroupName", platform.resource_group_name)
+pulumi.export("clusterName", platform.cluster_name)
+pulumi.export("oidcIssuerUrl", platform.oidc_issuer_url)
+pulumi.export("kubeconfig", platform.kubeconfig)
+pulumi.export("cidrGroupNames", platform.cidr_groups.names)
+pulumi.export("hubbleUiCommand", hubble_ui_command())

@@ -1,0 +1,1 @@
+"""The aks-cilium components: one module per concern, composed by `platform.AksCiliumPlatform`."""

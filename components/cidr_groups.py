@@ -1,0 +1,87 @@
+"""CiliumCIDRGroups: names and labels for addresses outside the cluster, such as Azure's IMDS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.settings import BUILTIN_CIDR_GROUPS, CidrGroupSettings
+
+KIND = "CiliumCIDRGroup"
+
+
+@dataclass(frozen=True)
+class CidrGroupSpec:
+    """One group as the cluster will see it."""
+
+    name: str
+    cidrs: tuple[str, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def builtin_groups() -> list[CidrGroupSpec]:
+    """IMDS and the platform DNS / WireServer address, labelled `k8s-app: <name>`."""
+    return [CidrGroupSpec(name, (cidr,), {"k8s-app": name}) for name, cidr in BUILTIN_CIDR_GROUPS.items()]
+
+
+def groups_from_settings(extra: Sequence[CidrGroupSettings]) -> list[CidrGroupSpec]:
+    """The built-in groups followed by the stack's own, in config order."""
+    return builtin_groups() + [CidrGroupSpec(g.name, tuple(str(c) for c in g.cidrs), dict(g.labels)) for g in extra]
+
+
+def cidr_group_api_version(cilium_version: tuple[int, int, int]) -> str:
+    """`cilium.io/v2` is stored from 1.18.0; 1.17.x serves only v2alpha1 (reference/cilium/README.md)."""
+    return "cilium.io/v2" if cilium_version >= (1, 18, 0) else "cilium.io/v2alpha1"
+
+
+def cidr_group_manifest(group: CidrGroupSpec, api_version: str) -> dict[str, Any]:
+    """The object as the API server receives it."""
+    metadata: dict[str, Any] = {"name": group.name}
+    if group.labels:
+        metadata["labels"] = dict(group.labels)
+    return {
+        "apiVersion": api_version,
+        "kind": KIND,
+        "metadata": metadata,
+        "spec": {"externalCIDRs": list(group.cidrs)},
+    }
+
+
+@dataclass(frozen=True)
+class CidrGroupsArgs:
+    groups: Sequence[CidrGroupSpec]
+    """Groups to declare; names are unique (checked by the settings)."""
+    api_version: str
+    """`cilium.io/v2` or `cilium.io/v2alpha1`, from `cidr_group_api_version`."""
+    cilium_release: pulumi.Resource
+    """The Cilium release; its readiness means the CRD is registered."""
+
+
+class CidrGroups(pulumi.ComponentResource):
+    """One CiliumCIDRGroup per spec, each created only after Cilium is ready.
+
+    cilium-operator registers the CRD at start-up (the chart ships none); a group sent before
+    that is retried only for about a minute and then fails the update (FACTS.md).
+    """
+
+    names: list[str]
+
+    def __init__(self, name: str, args: CidrGroupsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("aks-cilium:cidrgroups:CidrGroups", name, None, opts)
+        self.resources: dict[str, k8s.apiextensions.CustomResource] = {}
+        for group in args.groups:
+            manifest = cidr_group_manifest(group, args.api_version)
+            self.resources[group.name] = k8s.apiextensions.CustomResource(
+                f"{name}-{group.name}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cilium_release]),
+            )
+        self.names = [g.name for g in args.groups]
+        self.register_outputs({"names": self.names})

@@ -1,0 +1,113 @@
+"""The whole stack as one component: resource group, network, AKS, Cilium and CIDR groups."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_azure_native import resources
+
+from components.cidr_groups import CidrGroups, CidrGroupsArgs, cidr_group_api_version, groups_from_settings
+from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
+from components.cluster import AksCluster, AksClusterArgs
+from components.network import Network, NetworkArgs
+from components.settings import StackSettings
+
+
+def hubble_ui_command(kubeconfig_output_name: str = "kubeconfig") -> str:
+    """How a user reaches the Hubble UI once the stack is up (cilium-cli or plain kubectl)."""
+    return (
+        f"pulumi stack output {kubeconfig_output_name} --show-secrets > kubeconfig.yaml && "
+        f"kubectl --kubeconfig kubeconfig.yaml -n {NAMESPACE} port-forward svc/hubble-ui 12000:80"
+        " # then open http://localhost:12000"
+    )
+
+
+class AksCiliumPlatform(pulumi.ComponentResource):
+    """Everything one stack deploys, in dependency order.
+
+    The Kubernetes side (Cilium, CIDR groups) goes through one provider built from the new
+    cluster's credentials; that provider is the only one not passed down from the caller.
+    """
+
+    def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("aks-cilium:platform:AksCiliumPlatform", name, None, opts)
+        cluster_name = settings.cluster_name
+        protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
+
+        self.resource_group = resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=f"rg-{cluster_name}",
+            location=settings.location,
+            tags=dict(settings.tags),
+            opts=protected,
+        )
+        self.network = Network(
+            f"{name}-network",
+            NetworkArgs(
+                resource_group_name=self.resource_group.name,
+                location=settings.location,
+                vnet_name=f"vnet-{cluster_name}",
+                vnet_cidr=str(settings.network.vnet_cidr),
+                node_subnet_cidr=str(settings.network.node_subnet_cidr),
+                tags=settings.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.cluster = AksCluster(
+            f"{name}-cluster",
+            AksClusterArgs(
+                resource_group_name=self.resource_group.name,
+                location=settings.location,
+                cluster_name=cluster_name,
+                node_subnet_id=self.network.node_subnet_id,
+                network=settings.network,
+                cluster=settings.cluster,
+                protect=settings.protect,
+                tags=settings.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # cluster_identifier: a kubeconfig unknown at preview would otherwise make the
+        # provider, and every Kubernetes resource on it, plan a replacement (FACTS.md).
+        self.k8s_provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=self.cluster.kubeconfig,
+            cluster_identifier=self.cluster.cluster.id,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster.deployer_access]),
+        )
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
+
+        self.cilium = Cilium(
+            f"{name}-cilium",
+            CiliumArgs(
+                version=settings.cilium.version,
+                chart_repository=settings.cilium.chart_repository,
+                values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
+                depends_on=(self.cluster.deployer_access,),
+            ),
+            opts=on_cluster,
+        )
+        self.cidr_groups = CidrGroups(
+            f"{name}-cidr-groups",
+            CidrGroupsArgs(
+                groups=groups_from_settings(settings.cidr_groups),
+                api_version=cidr_group_api_version(settings.cilium.version_tuple),
+                cilium_release=self.cilium.release,
+            ),
+            opts=on_cluster,
+        )
+
+        self.resource_group_name = self.resource_group.name
+        self.cluster_name = self.cluster.cluster.name
+        self.oidc_issuer_url = self.cluster.oidc_issuer_url
+        self.kubeconfig = self.cluster.kubeconfig
+        self.register_outputs(
+            {
+                "resourceGroupName": self.resource_group_name,
+                "clusterName": self.cluster_name,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+                "kubeconfig": self.kubeconfig,
+                "cidrGroupNames": self.cidr_groups.names,
+            }
+        )

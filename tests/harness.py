@@ -1,0 +1,75 @@
+"""Shared test scaffolding: the real program under mocks, with config from the real stack files.
+
+Pattern (pulumi/examples testing-unit-py, FACTS.md "Pulumi"): every test gets its own event
+loop (`IsolatedAsyncioTestCase`), installs the mocks in `setUp`, and re-runs `__main__.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import unittest
+from pathlib import Path
+from typing import Any, Optional
+
+from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
+from offline.stack_config import StackConfig, read_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+#: Upstream reference data (Cilium schemas, Azure service tags) lives beside the project in
+#: ../shared/reference; AKS_CILIUM_REFERENCE points elsewhere. It is never copied into the repo.
+REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))
+CILIUM_REFERENCE_DIR = REFERENCE_DIR / "cilium"
+
+DELETE = object()
+"""Use as a value in `config_changes` to remove a key."""
+
+
+def merge_config(base: Any, change: Any) -> Any:
+    """`change` merged into `base`: mappings merge key by key, anything else replaces."""
+    if isinstance(base, dict) and isinstance(change, dict):
+        merged = copy.deepcopy(base)
+        for key, value in change.items():
+            if value is DELETE:
+                merged.pop(key, None)
+            else:
+                merged[key] = merge_config(merged.get(key), value)
+        return merged
+    return copy.deepcopy(change)
+
+
+def changed_config(config: StackConfig, changes: dict[str, Any]) -> StackConfig:
+    """The stack's config with `changes` (full `namespace:key` names) merged in."""
+    raw = dict(config.raw)
+    for key, change in changes.items():
+        if change is DELETE:
+            raw.pop(key, None)
+            continue
+        try:
+            current = json.loads(raw[key]) if key in raw else None
+        except json.JSONDecodeError:
+            current = raw[key]
+        value = merge_config(current, change)
+        raw[key] = value if isinstance(value, str) else json.dumps(value)
+    return StackConfig(config.project, config.stack, config.stack_file, raw, config.secret_keys)
+
+
+class ProgramTestCase(unittest.IsolatedAsyncioTestCase):
+    """Runs `__main__.py` for `stack`; subclasses call `await self.run_program(...)`."""
+
+    stack = "dev"
+
+    def setUp(self) -> None:
+        self.config = read_stack_config(PROJECT_DIR, self.stack)
+        self.monitor: RecordingMonitor = start_mocks(self.config)
+
+    async def run_program(self, changes: Optional[dict[str, Any]] = None) -> ProgramRun:
+        if changes:
+            self.config = changed_config(self.config, changes)
+            self.monitor = start_mocks(self.config)
+        return await run_program(PROJECT_DIR, self.config, self.monitor)
+
+    def dependencies_of(self, run: ProgramRun, registration: Registration) -> list[Registration]:
+        return [run.by_urn(urn) for urn in registration.dependencies]
