@@ -349,6 +349,9 @@ class CidrGroupSettings(_Section):
         return value
 
 
+# Sections added by later features go above this line, one block per feature.
+
+
 class ProjectConfig(_Section):
     """Every key of the `aks-cilium:` namespace, plus `azure-native:location`."""
 
