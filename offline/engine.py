@@ -297,6 +297,10 @@ class ProgramRun:
 def start_mocks(config: StackConfig) -> RecordingMonitor:
     """Install the mock engine and the stack's config in the current context."""
     monitor = RecordingMonitor(OfflineMocks())
+    # The SDK keeps pending output tasks in a context property that MockSettings does not
+    # reset; a run that stopped early (a config error) would leave tasks of a closed event
+    # loop behind for the next run to wait on.
+    pulumi.runtime.settings.SETTINGS.outputs = set()
     pulumi.runtime.set_mocks(
         monitor.mocks, project=config.project, stack=config.stack, preview=False, monitor=monitor
     )
