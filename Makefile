@@ -26,3 +26,18 @@ test: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
+
+# --- offline plan (docs/plan.md) ---------------------------------------------------------
+# `make plan STACK=prod`: what a stack would deploy, validated against Cilium's schemas;
+# files land in plan-out/<stack>. PLAN_ARGS passes options, e.g. PLAN_ARGS='--schemas DIR'.
+STACK ?= dev
+PLAN_ARGS ?=
+
+.PHONY: plan bench
+
+plan: $(VENV)/.installed
+	@$(PY) -m offline.plan $(STACK) $(PLAN_ARGS)
+
+# Timing figures for docs/plan.md (not a test: nothing is asserted).
+bench: $(VENV)/.installed
+	$(PY) benchmarks/plan_bench.py

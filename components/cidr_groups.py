@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import BUILTIN_CIDR_GROUPS, CidrGroupSettings
+from components.settings import BUILTIN_CIDR_GROUPS, CidrGroupSettings, ServiceTagsSettings
 
 KIND = "CiliumCIDRGroup"
 
@@ -21,6 +21,7 @@ class CidrGroupSpec:
     name: str
     cidrs: tuple[str, ...]
     labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 def builtin_groups() -> list[CidrGroupSpec]:
@@ -28,9 +29,16 @@ def builtin_groups() -> list[CidrGroupSpec]:
     return [CidrGroupSpec(name, (cidr,), {"k8s-app": name}) for name, cidr in BUILTIN_CIDR_GROUPS.items()]
 
 
-def groups_from_settings(extra: Sequence[CidrGroupSettings]) -> list[CidrGroupSpec]:
-    """The built-in groups followed by the stack's own, in config order."""
-    return builtin_groups() + [CidrGroupSpec(g.name, tuple(str(c) for c in g.cidrs), dict(g.labels)) for g in extra]
+def groups_from_settings(
+    extra: Sequence[CidrGroupSettings], service_tags: ServiceTagsSettings | None = None
+) -> list[CidrGroupSpec]:
+    """The built-in groups, the stack's own in config order, then the service tags' groups."""
+    tagged = service_tags.groups if service_tags is not None else ()
+    return (
+        builtin_groups()
+        + [CidrGroupSpec(g.name, tuple(str(c) for c in g.cidrs), dict(g.labels)) for g in extra]
+        + [CidrGroupSpec(g.name, g.cidrs, dict(g.labels), dict(g.annotations)) for g in tagged]
+    )
 
 
 def cidr_group_api_version(cilium_version: tuple[int, int, int]) -> str:
@@ -43,6 +51,8 @@ def cidr_group_manifest(group: CidrGroupSpec, api_version: str) -> dict[str, Any
     metadata: dict[str, Any] = {"name": group.name}
     if group.labels:
         metadata["labels"] = dict(group.labels)
+    if group.annotations:
+        metadata["annotations"] = dict(group.annotations)
     return {
         "apiVersion": api_version,
         "kind": KIND,

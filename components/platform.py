@@ -9,6 +9,7 @@ from pulumi_azure_native import resources
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, cidr_group_api_version, groups_from_settings
 from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
+from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.network import Network, NetworkArgs
 from components.settings import StackSettings
 
@@ -91,8 +92,18 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         self.cidr_groups = CidrGroups(
             f"{name}-cidr-groups",
             CidrGroupsArgs(
-                groups=groups_from_settings(settings.cidr_groups),
+                groups=groups_from_settings(settings.cidr_groups, settings.config.service_tags),
                 api_version=cidr_group_api_version(settings.cilium.version_tuple),
+                cilium_release=self.cilium.release,
+            ),
+            opts=on_cluster,
+        )
+        # Policies name their groups by cidrGroupRef, so each waits for its group and for Cilium.
+        self.egress_policies = EgressPolicies(
+            f"{name}-egress-policies",
+            EgressPoliciesArgs(
+                rules=settings.config.egress_rules,
+                groups=self.cidr_groups.resources,
                 cilium_release=self.cilium.release,
             ),
             opts=on_cluster,

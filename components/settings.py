@@ -27,14 +27,21 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 import pulumi
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
+
+from components import service_tags
+from components.service_tags import ServiceTagGroup, ServiceTagsFile, read_service_tags_file
 
 PROJECT = "aks-cilium"
 LOCATION_KEY = "azure-native:location"
@@ -181,15 +188,15 @@ class _Section(BaseModel):
 class NetworkSettings(_Section):
     """`aks-cilium:network`: all addressing is required, because it must fit the company's IP plan."""
 
-    vnet_cidr: Ipv4Cidr
+    vnet_cidr: Ipv4Cidr = Field(examples=["10.10.0.0/16"])
     """Address space of the VNet the stack creates."""
-    node_subnet_cidr: Ipv4Cidr
+    node_subnet_cidr: Ipv4Cidr = Field(examples=["10.10.0.0/22"])
     """Subnet for node NICs; must lie in `vnetCidr` and hold every node plus surge."""
-    pod_cidr: Ipv4Cidr
+    pod_cidr: Ipv4Cidr = Field(examples=["10.244.0.0/16"])
     """Pod range: given to AKS (`networkProfile.podCidr`) and to Cilium cluster-pool IPAM."""
-    service_cidr: Ipv4Cidr
+    service_cidr: Ipv4Cidr = Field(examples=["10.0.0.0/16"])
     """Kubernetes service range (`networkProfile.serviceCidr`)."""
-    dns_service_ip: Ipv4Address
+    dns_service_ip: Ipv4Address = Field(examples=["10.0.0.10"])
     """ClusterIP of CoreDNS; inside `serviceCidr`, not its first two addresses."""
 
 
@@ -274,7 +281,7 @@ class ClusterSettings(_Section):
     """Entra ID group object IDs that get cluster-admin through AKS's Entra integration."""
     kubelogin_mode: KubeloginMode = "azurecli"
     """How the exec kubeconfig used by `pulumi up` logs in (kubelogin `--login`)."""
-    node_pools: tuple[NodePoolSettings, ...] = Field(default_factory=_default_node_pools, min_length=1)
+    node_pools: tuple[NodePoolSettings, ...] = Field(default_factory=_default_node_pools)
     """Node pools; default one System pool `system` of 2 x Standard_D4ds_v5."""
 
     @field_validator("kubernetes_version")
@@ -330,8 +337,8 @@ class CidrGroupSettings(_Section):
 
     name: str
     """CiliumCIDRGroup name (a DNS-1123 subdomain), unique, not a built-in group's name."""
-    cidrs: tuple[AnyCidr, ...] = Field(min_length=1)
-    """IPv4 or IPv6 CIDRs of the group."""
+    cidrs: tuple[AnyCidr, ...]
+    """IPv4 or IPv6 CIDRs of the group; at least one."""
     labels: dict[str, str] = Field(default_factory=dict)
     """metadata.labels; Hubble shows each as `cidrgroup:<key>=<value>`."""
 
@@ -339,6 +346,13 @@ class CidrGroupSettings(_Section):
     @classmethod
     def _name(cls, value: str) -> str:
         return check_dns1123_subdomain(value)
+
+    @field_validator("cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not value:
+            raise ValueError("must list at least one CIDR")
+        return value
 
     @field_validator("labels")
     @classmethod
@@ -349,18 +363,290 @@ class CidrGroupSettings(_Section):
         return value
 
 
+# --- aks-cilium:egressRules: per-CIDR-group egress policies (components/egress_policies.py) ---
+
+#: Ports a restriction may name; 0 is not one: Cilium reads port "0" as "every port".
+PORT_RANGE = (1, 65535)
+
+#: First Cilium release line in which an L7 rule in a policy with `enableDefaultDeny` off no
+#: longer 403s every other HTTP request on that port (cilium/cilium#38676, fixed by #38841 in
+#: April 2025, so in 1.18.0; backported to late 1.16/1.17 patches we do not pin down).
+MIN_CILIUM_FOR_HTTP_RULES = (1, 18, 0)
+
+#: Groups whose restriction must keep one namespace able to reach them, and why.
+REQUIRED_EGRESS_NAMESPACES: dict[str, tuple[str, str]] = {
+    "azure-internal-dns": (
+        "kube-system",
+        "CoreDNS runs there and forwards every non-cluster lookup to 168.63.129.16 (the VNet's"
+        " Azure-provided DNS), so without it no pod can resolve external names",
+    ),
+}
+
+
+def check_namespace_name(value: Any) -> str:
+    """Namespace names are DNS-1123 labels (k8s.io/apimachinery ValidateNamespaceName)."""
+    if not isinstance(value, str) or len(value) > 63 or not re.fullmatch(_DNS1123_LABEL, value):
+        raise ValueError(
+            "is not a valid namespace name: use at most 63 lowercase letters, digits and '-',"
+            " starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _port_entry(value: Any) -> Any:
+    # `ports: [80]` is shorthand for `ports: [{port: 80}]` (TCP); checked here so that an error
+    # names `ports[0]` and shows the value.
+    if isinstance(value, Mapping):
+        return value
+    return {"port": _port_number(value)}
+
+
+def _port_number(value: Any) -> int:
+    low, high = PORT_RANGE
+    number = value
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if isinstance(value, float) and value.is_integer():
+        number = int(value)  # numbers may arrive as floats
+    if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+        raise ValueError(f"must be a port number from {low} to {high}")
+    return number
+
+
+def _http_path(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise ValueError("must be a URL path regular expression starting with '/', e.g. '/metadata/.*'")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"is not a valid regular expression ({exc})") from None
+    return value
+
+
+NamespaceName = Annotated[str, BeforeValidator(check_namespace_name)]
+HttpPath = Annotated[str, BeforeValidator(_http_path)]
+
+
+class EgressPortSettings(_Section):
+    """One entry of `aks-cilium:egressRules.<group>.ports`; a bare number means that TCP port."""
+
+    port: Annotated[int, BeforeValidator(_port_number)]
+    """Destination port, 1-65535."""
+    protocol: Literal["TCP", "UDP", "SCTP", "ANY"] = "TCP"
+    """Transport protocol; ANY means TCP, UDP and SCTP (Cilium's meaning)."""
+
+
+EgressPort = Annotated[EgressPortSettings, BeforeValidator(_port_entry)]
+
+
+class EgressRuleSettings(_Section):
+    """`aks-cilium:egressRules.<group>`: who may send traffic to one declared CIDR group."""
+
+    mode: Literal["open", "restricted"] = "open"
+    """`open`: no policy, the group only labels flows. `restricted`: pods outside
+    `allowNamespaces` are denied egress to the group."""
+    allow_namespaces: tuple[NamespaceName, ...] = ()
+    """Namespaces whose pods may still reach the group (restricted only); default none, which
+    is an error unless `allowNobody` is true."""
+    allow_nobody: bool = False
+    """Say so explicitly to restrict the group with an empty allowlist (every pod denied)."""
+    ports: tuple[EgressPort, ...] = Field(default=(), max_length=40)
+    """If set, allowlisted pods may reach the group on these ports only; default every port.
+    At most 40: Cilium's limit of ports in one rule."""
+    http_get_paths: tuple[HttpPath, ...] = ()
+    """If set, allowlisted pods may send only HTTP GET requests whose path fully matches one of
+    these regular expressions (e.g. '/metadata/.*') on `ports`, which must then be TCP."""
+
+
+def declared_cidr_group_names(s: StackSettings) -> list[str]:
+    """Every CiliumCIDRGroup the stack declares: what an egress rule may name."""
+    tagged = s.config.service_tags.groups if s.config.service_tags is not None else ()
+    return [*BUILTIN_CIDR_GROUPS, *(g.name for g in s.cidr_groups), *(g.name for g in tagged)]
+
+
+def egress_policy_names(group: str) -> tuple[str, str]:
+    """CiliumClusterwideNetworkPolicy names for (pods outside, pods inside) a group's allowlist."""
+    return f"aks-cilium-egress-{group}", f"aks-cilium-egress-{group}-allowlisted"
+
+
+def _egress_rule_problems(s: StackSettings) -> list[str]:
+    declared = declared_cidr_group_names(s)
+    problems: list[str] = []
+    for group, rule in s.config.egress_rules.items():
+        at = f"{PROJECT}:egressRules.{group}"
+        if group not in declared:
+            close = difflib.get_close_matches(group, declared, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                f"{at}: no CIDR group named {group!r} is declared{hint} Declared groups: {', '.join(declared)}"
+                f" (built-in, {PROJECT}:cidrGroups and {PROJECT}:serviceTags)"
+            )
+            continue
+        problems += _one_egress_rule_problems(s, at, group, rule)
+    return problems
+
+
+def _one_egress_rule_problems(s: StackSettings, at: str, group: str, rule: EgressRuleSettings) -> list[str]:
+    set_keys = [to_camel(name) for name in rule.model_fields_set if name != "mode"]
+    if rule.mode == "open":
+        return [f"{at}.{key}: can be set only when {at}.mode is 'restricted'; an open group has no policy" for key in sorted(set_keys)]
+    problems = _allowlist_problems(at, group, rule)
+    problems += _port_problems(at, rule)
+    if rule.http_get_paths:
+        problems += _http_problems(s, at, rule)
+    longest = max(egress_policy_names(group), key=len)
+    if len(longest) > 253:
+        problems.append(f"{at}: the policy name {longest[:40]!r}... would exceed Kubernetes' 253 characters; use a shorter group name")
+    return problems
+
+
+def _allowlist_problems(at: str, group: str, rule: EgressRuleSettings) -> list[str]:
+    namespaces = rule.allow_namespaces
+    problems: list[str] = []
+    if not namespaces and not rule.allow_nobody:
+        example = "[kube-system]" if group == "azure-imds" else "[my-namespace]"
+        problems.append(
+            f"{at}.allowNamespaces: restricted with an empty allowlist would deny {group!r} to every pod;"
+            f" list the namespaces that need it (e.g. {example}), or set {at}.allowNobody to true to mean exactly that"
+        )
+    if namespaces and rule.allow_nobody:
+        problems.append(f"{at}.allowNobody = true: can be true only when {at}.allowNamespaces is empty")
+    if rule.allow_nobody and (rule.ports or rule.http_get_paths):
+        problems.append(f"{at}: ports and httpGetPaths narrow what allowlisted namespaces may send; with allowNobody there are none")
+    for i, namespace in enumerate(namespaces):
+        if namespace in namespaces[:i]:
+            problems.append(f"{at}.allowNamespaces[{i}] = '{namespace}': listed twice")
+    required, why = REQUIRED_EGRESS_NAMESPACES.get(group, (None, ""))
+    if required is not None and required not in namespaces:
+        problems.append(f"{at}.allowNamespaces: must include '{required}' when {group!r} is restricted: {why}")
+    return problems
+
+
+def _port_problems(at: str, rule: EgressRuleSettings) -> list[str]:
+    problems: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for i, entry in enumerate(rule.ports):
+        key = (entry.port, entry.protocol)
+        if key in seen:
+            problems.append(f"{at}.ports[{i}] = {entry.port}/{entry.protocol}: listed twice")
+        seen.add(key)
+    return problems
+
+
+def _http_problems(s: StackSettings, at: str, rule: EgressRuleSettings) -> list[str]:
+    problems: list[str] = []
+    if not rule.ports:
+        problems.append(
+            f"{at}.httpGetPaths: can be set only when {at}.ports names the TCP ports the HTTP traffic uses"
+            f" (e.g. `pulumi config set --path '{at}.ports[0]' 80` for IMDS)"
+        )
+    for i, entry in enumerate(rule.ports):
+        if entry.protocol != "TCP":
+            problems.append(f"{at}.ports[{i}].protocol = '{entry.protocol}': must be TCP when httpGetPaths is set; HTTP rules apply to TCP only")
+    if s.cilium.version_tuple < MIN_CILIUM_FOR_HTTP_RULES:
+        needed = ".".join(map(str, MIN_CILIUM_FOR_HTTP_RULES))
+        problems.append(
+            f"{PROJECT}:cilium.version = '{s.cilium.version}': {at}.httpGetPaths needs Cilium {needed} or newer;"
+            " older releases make an HTTP rule in a policy with enableDefaultDeny off reject every other HTTP"
+            " request on that port (cilium/cilium#38676)"
+        )
+    if flatten_values(s.cilium.values).get("l7Proxy") is False:
+        problems.append(f"{PROJECT}:cilium.values.l7Proxy = false: {at}.httpGetPaths needs Cilium's L7 proxy; remove l7Proxy or httpGetPaths")
+    return problems
+
+
+# --- aks-cilium:serviceTags: CIDR groups from Azure service tags (components/service_tags.py) ---
+
+
+def _service_tags_file(value: Any) -> ServiceTagsFile:
+    # The file is read here, while settings load, so a bad file stops the run before any
+    # resource is declared; relative paths resolve against the project directory.
+    if isinstance(value, ServiceTagsFile):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be the path of an Azure service-tags JSON file, relative to the project or absolute")
+    return read_service_tags_file(value.strip())
+
+
+def _service_tag_name(value: str, info: ValidationInfo) -> str:
+    file = info.data.get("file")
+    if file is None:
+        return value  # the file itself failed; that problem is reported on its own
+    tag = file.tag(value)
+    file.networks(value)
+    name = service_tags.base_name(tag.name)
+    try:
+        check_dns1123_subdomain(name)
+    except ValueError as exc:
+        raise ValueError(f"gives the CIDR group name {name!r}, which {exc}") from None
+    for label_value in service_tags.tag_labels(tag).values():
+        check_label_value(label_value)
+    return value
+
+
+class ServiceTagsSettings(_Section):
+    """`aks-cilium:serviceTags`: Azure service tags declared as CiliumCIDRGroups."""
+
+    # `file` holds the loaded file (a plain object, checked by isinstance only).
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    file: Annotated[ServiceTagsFile, BeforeValidator(_service_tags_file)] = Field(
+        examples=["service-tags/ServiceTags_Public.json"]
+    )
+    """Path of the weekly `ServiceTags_<Cloud>_<date>.json`, relative to the project directory or absolute."""
+    tags: tuple[Annotated[str, AfterValidator(_service_tag_name)], ...]
+    """Tag names as in the file (`Storage.WestEurope`, `AzureActiveDirectory`); each becomes one
+    or more groups labelled `azure-service-tag: <name>`."""
+    ipv4_only: bool = False
+    """Leave out IPv6 prefixes (for IPv4-only clusters)."""
+    _groups: tuple[ServiceTagGroup, ...] = PrivateAttr(default=())
+
+    @field_validator("tags")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Checked here, not with min_length, which would also fire when one listed tag is bad.
+        if not value:
+            raise ValueError("must list at least one tag, e.g. `pulumi config set --path 'aks-cilium:serviceTags.tags[0]' Storage.WestEurope`")
+        seen: set[str] = set()
+        twice = sorted({t for t in value if t in seen or seen.add(t)})
+        if twice:
+            raise ValueError(f"lists {', '.join(repr(t) for t in twice)} more than once")
+        return value
+
+    @model_validator(mode="after")
+    def _build_groups(self) -> ServiceTagsSettings:
+        self._groups = service_tags.service_tag_groups(self.file, self.tags, ipv4_only=self.ipv4_only)
+        return self
+
+    @property
+    def groups(self) -> tuple[ServiceTagGroup, ...]:
+        """Collapsed, split, named and labelled groups, in the order of `tags`."""
+        return self._groups
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The file's name, cloud and changeNumber: a stack output, not an annotation, because it
+        changes every week and would otherwise update every group (docs/service-tags.md)."""
+        document = self.file.document
+        return {"file": self.file.name, "cloud": document.cloud, "changeNumber": document.change_number}
+
+
 # Sections added by later features go above this line, one block per feature.
 
 
 class ProjectConfig(_Section):
     """Every key of the `aks-cilium:` namespace, plus `azure-native:location`."""
 
-    location: str
+    location: str = Field(examples=["westeurope"])
     """`azure-native:location`: Azure region of every resource, e.g. `westeurope`."""
     network: NetworkSettings
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
     cilium: CiliumSettings = Field(default_factory=CiliumSettings)
     cidr_groups: tuple[CidrGroupSettings, ...] = ()
+    egress_rules: dict[str, EgressRuleSettings] = Field(default_factory=dict)
+    """Egress rule per declared CIDR group name; a group without one is `open`."""
+    service_tags: Optional[ServiceTagsSettings] = None
+    """Azure service tags to declare as CIDR groups; none when unset."""
     cluster_name: Optional[str] = None
     """AKS cluster name; default `<project>-<stack>`. Other Azure names derive from it."""
     protect: bool = False
@@ -470,18 +756,21 @@ def _section_model_at(loc: tuple[Union[str, int], ...]) -> Optional[type[BaseMod
             None,
         )
         if field is None:
-            return None
-        model = _inner_model(field.annotation)
+            # `loc` comes from a real error, so a part that names no field is a mapping's key
+            # (the group name in `egressRules.<group>`): the model stays that of the values.
+            continue
+        model = section_model_in(field.annotation)
         if model is None:
             return None
     return model
 
 
-def _inner_model(annotation: Any) -> Optional[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def section_model_in(annotation: Any) -> Optional[type[BaseModel]]:
+    """The config section (a `_Section` model) inside a field's annotation, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, _Section):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
+        found = section_model_in(arg)
         if found is not None:
             return found
     return None
@@ -494,23 +783,43 @@ def _known_keys(model: type[BaseModel]) -> list[str]:
     return keys
 
 
+def _field_at(loc: tuple[Union[str, int], ...]) -> Any:
+    model = _section_model_at(loc[:-1])
+    if model is None:
+        return None
+    return next((f for n, f in model.model_fields.items() if loc[-1] in (n, f.alias)), None)
+
+
+def _missing_message(loc: tuple[Union[str, int], ...], path: str) -> str:
+    field = _field_at(loc)
+    section = section_model_in(field.annotation) if field is not None else None
+    if section is not None:
+        # A whole section is missing: name its required keys with an example each.
+        needed = [(f.alias or n, f.examples) for n, f in section.model_fields.items() if f.is_required()]
+        commands = "; ".join(
+            f"`pulumi config set --path '{path}.{key}' {examples[0] if examples else '<value>'}`"
+            for key, examples in needed
+        )
+        return f"{path}: required but not set; set {', '.join(k for k, _ in needed)}: {commands}"
+    example = field.examples[0] if field is not None and field.examples else "<value>"
+    return f"{path}: required but not set; set it with `pulumi config set --path '{path}' {example}`"
+
+
 def _describe(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
     path = _key_path(loc)
     kind = error["type"]
     if kind == "missing":
-        return (
-            f"{path}: required but not set; set it with"
-            f" `pulumi config set --path '{path}' <value>` (README, 'Configuration')"
-        )
+        return _missing_message(loc, path)
     if kind == "extra_forbidden":
         model = _section_model_at(loc[:-1])
         known = _known_keys(model) if model else []
         shown = path if len(loc) > 1 else f"{PROJECT}:{loc[-1]}"
         probe = shown.rsplit(".", 1)[-1] if len(loc) > 1 else shown
-        close = difflib.get_close_matches(probe, known, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"{shown}: unknown key{hint} Known keys here: {', '.join(sorted(known))}"
+        by_lower = {k.lower(): k for k in known}
+        close = difflib.get_close_matches(probe.lower(), list(by_lower), n=1, cutoff=0.6)
+        hint = f"; did you mean {by_lower[close[0]]!r}?" if close else ""
+        return f"{shown}: unknown key{hint} (known keys here: {', '.join(sorted(known))})"
     found, value = _value_at(data, loc)
     if kind == "value_error":
         problem = str(error["ctx"]["error"])
@@ -737,7 +1046,6 @@ def _cidr_group_problems(s: StackSettings) -> list[str]:
     key = f"{PROJECT}:cidrGroups"
     problems: list[str] = []
     seen: set[str] = set()
-    internal = [("aks-cilium:network.podCidr", s.network.pod_cidr), ("aks-cilium:network.serviceCidr", s.network.service_cidr)]
     for i, group in enumerate(s.cidr_groups):
         at = f"{key}[{i}]"
         if group.name in BUILTIN_CIDR_GROUPS:
@@ -748,16 +1056,53 @@ def _cidr_group_problems(s: StackSettings) -> list[str]:
         elif group.name in seen:
             problems.append(f"{at}.name = '{group.name}': CIDR group names must be unique")
         seen.add(group.name)
-        for j, cidr in enumerate(group.cidrs):
-            for name, net in internal:
-                if cidr.version == net.version and cidr.overlaps(net):
-                    problems.append(
-                        f"{at}.cidrs[{j}] = '{cidr}': overlaps {name} = '{net}'; in-cluster addresses are"
-                        " identified by workload labels, so a CIDR group there would never match"
-                    )
+        for j, cidr, name, net in _in_cluster_overlaps(s, group.cidrs):
+            problems.append(f"{at}.cidrs[{j}] = '{cidr}': overlaps {name} = '{net}'; {_IN_CLUSTER_WHY}")
+    return problems
+
+
+_IN_CLUSTER_WHY = "in-cluster addresses are identified by workload labels, so a CIDR group there would never match"
+
+
+def _in_cluster_overlaps(s: StackSettings, cidrs: typing.Iterable[Any]) -> typing.Iterator[tuple[int, Any, str, Any]]:
+    """(index, CIDR, key, range) for each CIDR that overlaps the pod or service range."""
+    internal = [(f"{PROJECT}:network.podCidr", s.network.pod_cidr), (f"{PROJECT}:network.serviceCidr", s.network.service_cidr)]
+    for j, cidr in enumerate(cidrs):
+        for name, net in internal:
+            if cidr.version == net.version and cidr.overlaps(net):
+                yield j, cidr, name, net
+
+
+def _service_tag_problems(s: StackSettings) -> list[str]:
+    section = s.config.service_tags
+    if section is None:
+        return []
+    key = f"{PROJECT}:serviceTags"
+    owners = {name: "a built-in group" for name in BUILTIN_CIDR_GROUPS}
+    owners.update({g.name: f"{PROJECT}:cidrGroups[{i}]" for i, g in enumerate(s.cidr_groups)})
+    by_tag: dict[str, list[str]] = {}
+    for group in section.groups:
+        by_tag.setdefault(group.tag, []).append(group.name)
+    problems: list[str] = []
+    for i, tag in enumerate(section.tags):
+        at = f"{key}.tags[{i}] = {tag!r}"
+        names = by_tag.get(tag, [])
+        if not names:
+            what = "IPv4 prefixes" if section.ipv4_only else "address prefixes"
+            why = f" and {key}.ipv4Only is true" if section.ipv4_only else ""
+            problems.append(f"{at}: has no {what} in {section.file.name}{why}, so it would declare no CIDR group")
+        for name in names:
+            if name in owners:
+                problems.append(f"{at}: its CIDR group name '{name}' is already used by {owners[name]}; names must be unique")
+            owners.setdefault(name, f"{key}.tags[{i}]")
+        overlaps = list(_in_cluster_overlaps(s, section.file.networks(tag)))
+        for _, cidr, name, net in overlaps[:3]:
+            problems.append(f"{at}: its prefix '{cidr}' in {section.file.name} overlaps {name} = '{net}'; {_IN_CLUSTER_WHY}")
+        if len(overlaps) > 3:
+            problems.append(f"{at}: {len(overlaps) - 3} more of its prefixes overlap the pod or service range")
     return problems
 
 
 def cross_field_problems(s: StackSettings) -> list[str]:
     """Rules that compare several settings; each problem names the keys it involves."""
-    return _network_problems(s) + _node_pool_problems(s) + _cilium_problems(s) + _cidr_group_problems(s)
+    return _network_problems(s) + _node_pool_problems(s) + _cilium_problems(s) + _cidr_group_problems(s) + _egress_rule_problems(s) + _service_tag_problems(s)

@@ -159,14 +159,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
-def _unwrap(value: Any) -> Any:
-    """Inputs without their secret markers, as the mocks' answers need plain values."""
+def reveal_secrets(value: Any) -> Any:
+    """Inputs without their secret markers (the mocks' answers, and tests, need plain values)."""
     if rpc.is_rpc_secret(value):
-        return _unwrap(rpc.unwrap_rpc_secret(value))
+        return reveal_secrets(rpc.unwrap_rpc_secret(value))
     if isinstance(value, dict):
-        return {k: _unwrap(v) for k, v in value.items()}
+        return {k: reveal_secrets(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_unwrap(v) for v in value]
+        return [reveal_secrets(v) for v in value]
     return value
 
 
@@ -177,7 +177,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
         self.clusters: dict[str, dict[str, Any]] = {}
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
-        inputs = _unwrap(dict(args.inputs))
+        inputs = reveal_secrets(dict(args.inputs))
         state = dict(inputs)
         if args.typ.startswith("azure-native:"):
             azure_name = inputs.get(_AZURE_NAME_INPUT.get(args.typ, ""), args.name)

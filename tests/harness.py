@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
+from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
 from offline.stack_config import StackConfig, read_stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -86,19 +87,6 @@ def is_secret(value: Any) -> bool:
     from pulumi.runtime import rpc
 
     return rpc.is_rpc_secret(value)
-
-
-def reveal(value: Any) -> Any:
-    """An input with its secret markers removed, to look inside it."""
-    from pulumi.runtime import rpc
-
-    if rpc.is_rpc_secret(value):
-        return reveal(rpc.unwrap_rpc_secret(value))
-    if isinstance(value, dict):
-        return {k: reveal(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [reveal(v) for v in value]
-    return value
 
 
 def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None):

@@ -6,7 +6,9 @@ from __future__ import annotations
 import ipaddress
 import math
 
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from components.settings import AKS_RESERVED_RANGES, ConfigError, load_settings
 from offline.stack_config import read_stack_config

@@ -6,10 +6,11 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from pydantic import ValidationError
 
 from components.settings import ConfigError, load_settings
-from tests.harness import DELETE, PROJECT_DIR, changed_config, load_stack_settings
 from offline.stack_config import read_stack_config
+from tests.harness import DELETE, PROJECT_DIR, changed_config, load_stack_settings
 
 
 def problems_for(changes: dict, stack: str = "dev") -> list[str]:
@@ -37,7 +38,7 @@ def test_prod_stack_file_parses_into_typed_settings():
 
 def test_settings_are_immutable():
     settings = load_stack_settings("dev")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.network.pod_cidr = ipaddress.ip_network("10.1.0.0/16")  # type: ignore[misc]
 
 

@@ -11,6 +11,7 @@ EXPECTED_TYPES = {
     "aks-cilium:cluster:AksCluster": 1,
     "aks-cilium:cilium:Cilium": 1,
     "aks-cilium:cidrgroups:CidrGroups": 1,
+    "aks-cilium:egresspolicies:EgressPolicies": 1,
     "azure-native:resources:ResourceGroup": 1,
     "azure-native:network:VirtualNetwork": 1,
     "azure-native:network:Subnet": 1,

@@ -1,0 +1,302 @@
+"""`python -m offline.plan <stack>`: what a stack would deploy, without Azure, a cluster or the CLI.
+
+Runs the real `__main__.py` under the Pulumi SDK's mock engine with the stack's config
+(`Pulumi.yaml` defaults, then `Pulumi.<stack>.yaml`; `secure:` values stay `[secret]`), then:
+- prints the plan: resource tree with the inputs that matter, stack outputs (secrets masked),
+  deploy order and critical path, and the schema validation;
+- writes to the output folder: `plan.txt` (the printed plan), `kubernetes/<kind>-<name>.yaml`
+  (each custom resource as sent), `helm/<release>-values.yaml`, and `graph.dot`;
+- validates custom resources and Cilium Helm values against the schemas of the stack's Cilium
+  version (`offline.schemas`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the shared reference
+  folder (`$AKS_CILIUM_REFERENCE/cilium`, default `../shared/reference/cilium`) when it exists.
+
+Exit codes: 0 planned and valid; 1 a schema violation; 2 bad input (unknown stack, unreadable or
+invalid YAML, config error, program error, bad options). Errors go to stderr without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_BAD_INPUT = 2
+
+DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1]
+SCHEMAS_ENV = "AKS_CILIUM_SCHEMAS"
+REFERENCE_ENV = "AKS_CILIUM_REFERENCE"
+
+
+class PlanInputError(Exception):
+    """Bad input the user must fix; the message is all they need to see."""
+
+
+@dataclass(frozen=True)
+class Options:
+    stack: str
+    project_dir: Path
+    out_dir: Path
+    schema_dir: Optional[Path]
+    schema_dir_origin: str
+
+
+def parse_options(argv: Optional[Sequence[str]]) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m offline.plan",
+        description="Plan a stack offline: print what it would deploy, write its Kubernetes objects, "
+        "Helm values and deploy graph, and validate them against Cilium's schemas.",
+    )
+    parser.add_argument("stack", help="stack name: the <stack> of Pulumi.<stack>.yaml")
+    parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
+    parser.add_argument("--out", type=Path, help="output folder (default: plan-out/<stack> in the project folder)")
+    parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else ../shared/reference/cilium if present)")
+    args = parser.parse_args(argv)
+    project_dir = args.project_dir
+    schema_dir, origin = _schema_dir(args.schemas, project_dir)
+    return Options(args.stack, project_dir, args.out or project_dir / "plan-out" / args.stack, schema_dir, origin)
+
+
+def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path], str]:
+    if given is not None:
+        return given, "--schemas"
+    if os.environ.get(SCHEMAS_ENV):
+        return Path(os.environ[SCHEMAS_ENV]), f"${SCHEMAS_ENV}"
+    reference = Path(os.environ.get(REFERENCE_ENV) or project_dir.resolve().parent / "shared" / "reference") / "cilium"
+    if reference.is_dir():
+        return reference, f"${REFERENCE_ENV}/cilium" if os.environ.get(REFERENCE_ENV) else "default ../shared/reference/cilium"
+    return None, "none found"
+
+
+# --- running the program ------------------------------------------------------------------
+
+
+def run_program_cleanly(project_dir: Path, stack: str) -> Any:
+    """The program's `ProgramRun`, or `PlanInputError` with one clean message.
+
+    Under the mock engine an exception raised while the program runs can surface from
+    `asyncio.run`, from an Output callback, or only when asyncio collects a future nobody
+    awaited ("Future exception was never retrieved"); all three become one message here.
+    """
+    import pulumi
+
+    from offline.engine import run_program, start_mocks
+    from offline.stack_config import StackFileError, read_stack_config
+
+    try:
+        config = read_stack_config(project_dir, stack)
+    except StackFileError as exc:
+        raise PlanInputError(str(exc)) from None
+
+    stray: list[BaseException] = []
+
+    def keep_stray(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        stray.append(context.get("exception") or RuntimeError(context.get("message", "unknown asyncio error")))
+
+    async def main() -> Any:
+        asyncio.get_running_loop().set_exception_handler(keep_stray)
+        return await run_program(project_dir, config, start_mocks(config))
+
+    def keep_unraisable(unraisable: Any) -> None:
+        # A failed run can leave an event loop whose __del__ trips over its closed selector;
+        # that is teardown noise, not the program's error.
+        if "BaseEventLoop.__del__" not in repr(unraisable.object):
+            stray.append(unraisable.exc_value)
+
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = keep_unraisable
+    failure: Optional[BaseException] = None
+    try:
+        run = asyncio.run(main())
+    except (pulumi.RunError, StackFileError) as exc:
+        run, failure = None, exc
+    except Exception as exc:  # the program's own bug: say where, not how deep
+        run, failure = None, exc
+    finally:
+        if failure is not None or stray:
+            gc.collect()  # flush futures that hold an exception nobody retrieved, into `stray`
+        sys.unraisablehook = previous_hook
+    if isinstance(failure, (pulumi.RunError, StackFileError)):
+        raise PlanInputError(str(failure)) from None
+    failure = failure or (stray[0] if stray else None)
+    if failure is not None:
+        raise PlanInputError(_describe_failure(failure, project_dir)) from None
+    return run
+
+
+def _describe_failure(exc: BaseException, project_dir: Path) -> str:
+    import pulumi
+
+    if isinstance(exc, pulumi.RunError):
+        return str(exc)
+    where = ""
+    project = str(project_dir.resolve())
+    traceback = exc.__traceback__
+    while traceback is not None:
+        frame_file = traceback.tb_frame.f_code.co_filename
+        if frame_file.startswith(project) and "/offline/" not in frame_file:
+            where = f" at {Path(frame_file).resolve().relative_to(project)}:{traceback.tb_lineno}"
+        traceback = traceback.tb_next
+    return f"the program failed{where}: {type(exc).__name__}: {exc}"
+
+
+def shown_path(path: Path) -> str:
+    """`path` relative to the working directory when it lies below it, else absolute."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def validate(objects: list[Any], releases: list[Any], schema_dir: Optional[Path], origin: str) -> Any:
+    from offline.plan_report import CILIUM_CHART, Validation, cilium_version
+    from offline.schemas import SchemaSet
+
+    validation = Validation()
+    version = cilium_version(releases)
+    targets = [o.label for o in objects] + [f"Helm values of {r.release_name}" for r in releases if r.chart == CILIUM_CHART]
+    not_validated = f"NOT validated: {', '.join(targets) or 'nothing to validate'}"
+    if version is None:
+        validation.schema_summary = "no Cilium Helm release in the stack; nothing to match schemas to"
+        validation.notices.append(not_validated)
+        return validation
+    if schema_dir is None or not schema_dir.is_dir():
+        where = f"{shown_path(schema_dir)} ({origin}) is not a folder" if schema_dir else f"no schema folder (pass --schemas or set ${SCHEMAS_ENV})"
+        validation.schema_summary = f"Cilium {version}: {where}"
+        validation.notices.append(not_validated)
+        return validation
+    schemas = SchemaSet.for_version(schema_dir, version)
+    if schemas is None:
+        validation.schema_summary = f"Cilium {version}: no schema for the {'.'.join(version.split('.')[:2])} line in {shown_path(schema_dir)} ({origin})"
+        validation.notices.append(not_validated)
+        return validation
+    validation.schema_summary = f"Cilium {version}, schemas from {shown_path(schema_dir)} ({origin})"
+    validation.notices.extend(_schema_notices(schemas, version))
+    for obj in objects:
+        _validate_object(schemas, obj, validation)
+    for release in releases:
+        if release.chart == CILIUM_CHART:
+            _validate_release(schemas, release, validation)
+    return validation
+
+
+def _schema_notices(schemas: Any, version: str) -> list[str]:
+    notices = [f"uses {source}" for source in schemas.sources]
+    if schemas.approximate:
+        notices.append(
+            f"not every file is from exactly {version}: the same-line file stands in for it (branch point first, else the nearest patch);"
+            " see ../shared/reference/cilium/README.md 'Provenance caveats'"
+        )
+    return notices
+
+
+def _validate_object(schemas: Any, obj: Any, validation: Any) -> None:
+    if not schemas.covers(obj.kind):
+        validation.notices.append(f"{obj.label}: NOT validated: no {obj.kind} CRD among the schemas for Cilium {schemas.cilium_version}")
+        return
+    validation.checked.append((f"{obj.label} ({obj.manifest.get('apiVersion')})", schemas.validate_manifest(obj.manifest)))
+    deprecation = schemas.deprecation(obj.manifest)
+    if deprecation:
+        validation.notices.append(f"{obj.label}: the API server would warn: {deprecation}")
+    for rule in schemas.unchecked_rules(obj.kind):
+        validation.notices.append(f"{obj.label}: CEL rule not checked offline: {rule}")
+
+
+def _validate_release(schemas: Any, release: Any, validation: Any) -> None:
+    errors = schemas.validate_helm_values(release.values)
+    label = f"Helm values of {release.release_name} (chart {release.chart} {release.version})"
+    if errors is None:
+        validation.notices.append(f"{label}: NOT validated: no values.schema.json for Cilium {schemas.cilium_version}")
+    else:
+        validation.checked.append((label, errors))
+
+
+# --- files --------------------------------------------------------------------------------
+
+#: Sub-folders the plan owns inside the output folder; stale YAML in them is removed first.
+OWNED_DIRS = ("kubernetes", "helm")
+
+
+def write_files(out_dir: Path, files: dict[str, str]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for sub in OWNED_DIRS:
+        for stale in sorted((out_dir / sub).glob("*.yaml")):
+            stale.unlink()
+    for relative, text in sorted(files.items()):
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def plan(options: Options) -> int:
+    from offline.graph import build_graph, to_dot
+    from offline.plan_report import PlanHeader, helm_releases, kubernetes_objects, render_plan, to_yaml
+
+    run = run_program_cleanly(options.project_dir, options.stack)
+    graph = build_graph(run.registrations)
+    objects = kubernetes_objects(run)
+    releases = helm_releases(run)
+    validation = validate(objects, releases, options.schema_dir, options.schema_dir_origin)
+
+    files = {f"kubernetes/{o.file_name}": to_yaml(o.manifest) for o in objects}
+    files.update({f"helm/{r.file_name}": to_yaml(r.values) for r in releases})
+    files["graph.dot"] = to_dot(graph, f"{run.config.project} {options.stack}")
+    listed = sorted([*files, "plan.txt"])
+    header = PlanHeader(run.config.project, options.stack, run.config.stack_file.name)
+    text = render_plan(header, run, graph, validation, shown_path(options.out_dir), listed)
+    files["plan.txt"] = text
+    write_files(options.out_dir, files)
+    sys.stdout.write(text)
+
+    if validation.errors:
+        count = len(validation.errors)
+        print(f"plan: {count} schema violation{'s' if count != 1 else ''}:", file=sys.stderr)
+        for error in validation.errors:
+            print(f"  {error}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    options = parse_options(argv)
+    # A plan is one short-lived process. The cyclic garbage collector would re-scan the ~850
+    # SDK modules it imports over and over (about a quarter of the run, see docs/plan.md)
+    # and find next to nothing to free; reference counting still frees all acyclic garbage.
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return plan(options)
+    except PlanInputError as exc:
+        print(f"plan: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        if collector_was_on:
+            gc.enable()
+
+
+def exit_now(code: int) -> None:
+    """End the process without interpreter teardown.
+
+    Unloading the ~850 SDK modules takes about a third of a second and frees nothing the OS
+    would not; every file is already closed, so only the standard streams need flushing.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # the reader went away (e.g. `| head`); the exit code still tells the story
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    exit_now(main())

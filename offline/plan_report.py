@@ -1,0 +1,298 @@
+"""What a stack would deploy, from one offline run: the objects, values and text of the plan.
+
+Everything here is a pure function of the recorded `ProgramRun`, sorted by URN or by deploy
+order, never by registration order (which the async mock engine does not fix), so the same
+inputs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import yaml
+from pulumi.runtime import rpc
+
+from offline.engine import ProgramRun, Registration
+from offline.graph import DeployGraph, typical_minutes
+from offline.stack_config import SECRET_PLACEHOLDER
+
+UNKNOWN_PLACEHOLDER = "[unknown until deploy]"
+HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
+CILIUM_CHART = "cilium"
+
+# `kubernetes:<group>/<version>:<Kind>` with a dotted group: a custom resource, not core.
+_CUSTOM_RESOURCE_TYPE = re.compile(r"^kubernetes:(?P<group>[a-z0-9-]+(\.[a-z0-9-]+)+)/(?P<version>[a-z0-9]+):(?P<kind>\w+)$")
+_NOT_CUSTOM_RESOURCE_GROUPS = ("helm.sh", "yaml.v2")
+
+#: The inputs worth reading in a plan, by type; other types show every input.
+KEY_INPUTS: dict[str, tuple[str, ...]] = {
+    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location", "tags"),
+    "azure-native:network:VirtualNetwork": ("virtualNetworkName", "addressSpace", "location"),
+    "azure-native:network:Subnet": ("subnetName", "virtualNetworkName", "addressPrefix"),
+    "azure-native:managedidentity:UserAssignedIdentity": ("resourceName", "location"),
+    "azure-native:authorization:RoleAssignment": ("roleAssignmentName", "roleDefinitionId", "principalType", "scope"),
+    "azure-native:containerservice:ManagedCluster": (
+        "resourceName", "kubernetesVersion", "sku", "networkProfile", "agentPoolProfiles",
+        "autoUpgradeProfile", "disableLocalAccounts", "aadProfile", "apiServerAccessProfile",
+        "oidcIssuerProfile", "securityProfile", "nodeResourceGroup",
+    ),
+    "pulumi:providers:kubernetes": ("clusterIdentifier", "enableServerSideApply", "kubeconfig"),
+    HELM_RELEASE_TYPE: ("name", "chart", "version", "repositoryOpts", "namespace", "atomic", "timeout", "values"),
+}
+#: SDK bookkeeping the provider adds to every input bag; not something a user declared.
+HIDDEN_INPUTS = frozenset({"compat", "__defaults"})
+#: One line per value up to this width; longer mappings and lists are written as block YAML.
+FLOW_WIDTH = 100
+
+
+def plain(value: Any) -> Any:
+    """Inputs as a user reads them: secrets masked, unknowns named, integral floats as ints.
+
+    The engine's wire format carries every number as a double; the Kubernetes provider sends
+    JSON, where 2.0 and 2 are the same number, so `2` is what the API server receives.
+    """
+    if rpc.is_rpc_secret(value):
+        return SECRET_PLACEHOLDER
+    if value == rpc.UNKNOWN:
+        return UNKNOWN_PLACEHOLDER
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def to_yaml(value: Any) -> str:
+    """Block YAML with sorted keys: the same value always gives the same text."""
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=FLOW_WIDTH)
+
+
+def to_flow(value: Any) -> str:
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=True, width=10**6).strip().removesuffix("\n...")
+
+
+# libyaml's emitter: several times faster than the pure-Python one for the same text.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def custom_resource_kind(type_: str) -> Optional[tuple[str, str, str]]:
+    """(group, version, kind) when `type_` is a Kubernetes custom resource."""
+    match = _CUSTOM_RESOURCE_TYPE.match(type_)
+    if not match or match["group"] in _NOT_CUSTOM_RESOURCE_GROUPS:
+        return None
+    return match["group"], match["version"], match["kind"]
+
+
+@dataclass(frozen=True)
+class KubernetesObject:
+    urn: str
+    manifest: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str((self.manifest.get("metadata") or {}).get("name", ""))
+
+    @property
+    def namespace(self) -> str:
+        return str((self.manifest.get("metadata") or {}).get("namespace", ""))
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
+
+    @property
+    def file_name(self) -> str:
+        parts = [self.kind.lower(), *([self.namespace] if self.namespace else []), self.name or "unnamed"]
+        return "-".join(re.sub(r"[^A-Za-z0-9_.-]", "_", p) for p in parts) + ".yaml"
+
+
+@dataclass(frozen=True)
+class HelmRelease:
+    urn: str
+    release_name: str
+    chart: str
+    version: str
+    values: dict[str, Any]
+
+    @property
+    def file_name(self) -> str:
+        return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', self.release_name)}-values.yaml"
+
+
+def kubernetes_objects(run: ProgramRun) -> list[KubernetesObject]:
+    """Every custom resource as the provider sends it (its inputs), sorted by URN."""
+    found = []
+    for r in sorted(run.registrations, key=lambda r: r.urn):
+        if custom_resource_kind(r.type):
+            manifest = {k: plain(v) for k, v in sorted(r.inputs.items()) if k not in HIDDEN_INPUTS}
+            found.append(KubernetesObject(r.urn, manifest))
+    return found
+
+
+def helm_releases(run: ProgramRun) -> list[HelmRelease]:
+    releases = []
+    for r in sorted(run.by_type(HELM_RELEASE_TYPE), key=lambda r: r.urn):
+        inputs = plain(r.inputs)
+        releases.append(
+            HelmRelease(r.urn, str(inputs.get("name") or r.name), str(inputs.get("chart", "")), str(inputs.get("version", "")), dict(inputs.get("values") or {}))
+        )
+    return releases
+
+
+def cilium_version(releases: list[HelmRelease]) -> Optional[str]:
+    """The version of the `cilium` chart the stack installs: it decides which schemas apply."""
+    return next((r.version for r in releases if r.chart == CILIUM_CHART and r.version), None)
+
+
+# --- validation results -------------------------------------------------------------------
+
+
+@dataclass
+class Validation:
+    """What was checked against which schema, and what failed."""
+
+    schema_summary: str = ""
+    checked: list[tuple[str, list[str]]] = field(default_factory=list)
+    """(object label, its errors)."""
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for _, errors in self.checked for e in errors]
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    project: str
+    stack: str
+    stack_file: str
+
+
+def render_plan(header: PlanHeader, run: ProgramRun, graph: DeployGraph, validation: Validation, out_dir: str, written: list[str]) -> str:
+    sections = [
+        f"Plan for stack {header.stack!r} of project {header.project!r} ({header.stack_file}, offline: mock engine, secrets not decrypted)",
+        _tree(run, graph),
+        _outputs(run),
+        _order(graph),
+        _validation(validation),
+        _files(out_dir, written),
+    ]
+    return "\n\n".join(s.rstrip("\n") for s in sections) + "\n"
+
+
+def _tree(run: ProgramRun, graph: DeployGraph) -> str:
+    children: dict[str, list[Registration]] = {}
+    for r in graph.nodes.values():
+        parent = r.parent if r.parent in graph.nodes else ""
+        children.setdefault(parent, []).append(r)
+    components = sum(1 for r in graph.nodes.values() if not r.custom)
+    lines = [f"Resources ({len(graph.resources)} resources in {components} components; [n] = deploy step):"]
+
+    first_step: dict[str, float] = {}
+
+    def first_step_under(urn: str) -> float:
+        # A component sorts where its first resource deploys, so the tree reads in deploy order.
+        if urn not in first_step:
+            own = graph.step(urn)
+            first_step[urn] = min([float(own or "inf"), *(first_step_under(k.urn) for k in children.get(urn, []))])
+        return first_step[urn]
+
+    def walk(parent: str, indent: str) -> None:
+        kids = sorted(children.get(parent, []), key=lambda r: (first_step_under(r.urn), graph.position[r.urn]))
+        for index, r in enumerate(kids):
+            last = index == len(kids) - 1
+            step = graph.step(r.urn)
+            lines.append(f"{indent}{'`-' if last else '|-'} {f'[{step}] ' if step else ''}{r.type}  {r.name}")
+            detail_indent = indent + ("   " if last else "|  ") + ("|  " if children.get(r.urn) else "   ")
+            lines.extend(detail_indent + line for line in _details(r, graph))
+            walk(r.urn, indent + ("   " if last else "|  "))
+
+    walk("", "")
+    return "\n".join(lines)
+
+
+def _details(r: Registration, graph: DeployGraph) -> list[str]:
+    lines: list[str] = []
+    options = _options(r, graph)
+    if options:
+        lines.append(options)
+    if not r.custom:
+        return lines
+    inputs = {k: plain(v) for k, v in r.inputs.items() if k not in HIDDEN_INPUTS}
+    keys = KEY_INPUTS.get(r.type, tuple(sorted(inputs)))
+    for key in keys:
+        if key in inputs:
+            lines.extend(_key_value(key, inputs[key]))
+    return lines
+
+
+def _options(r: Registration, graph: DeployGraph) -> str:
+    nodes = graph.nodes
+    parts = []
+    dependencies = sorted({nodes[d].name for d in r.dependencies if d in nodes})
+    if dependencies:
+        parts.append(f"after: {', '.join(dependencies)}")
+    if r.provider_urn in nodes:
+        parts.append(f"provider: {nodes[r.provider_urn].name}")
+    if r.protect:
+        parts.append("protect")
+    if r.ignore_changes:
+        parts.append(f"ignoreChanges: {', '.join(sorted(r.ignore_changes))}")
+    minutes = typical_minutes(r)
+    if minutes:
+        parts.append(f"~{minutes:g} min")
+    return f"({'; '.join(parts)})" if parts else ""
+
+
+def _key_value(key: str, value: Any) -> list[str]:
+    flow = to_flow(value)
+    if not isinstance(value, (dict, list)) or len(flow) + len(key) + 2 <= FLOW_WIDTH:
+        return [f"{key}: {flow}"]
+    return [f"{key}:", *("  " + line for line in to_yaml(value).splitlines())]
+
+
+def _outputs(run: ProgramRun) -> str:
+    lines = ["Outputs:"]
+    for name, output in sorted(run.outputs.items()):
+        value = SECRET_PLACEHOLDER if output.secret else plain(output.value)
+        lines.append(f"  {name}: {value if isinstance(value, str) else to_flow(value)}")
+    return "\n".join(lines)
+
+
+def _order(graph: DeployGraph) -> str:
+    lines = ["Deploy order (wave = can run in parallel; ~ = rough typical minutes):"]
+    for urn in graph.resources:
+        r = graph.nodes[urn]
+        minutes = typical_minutes(r)
+        lines.append(f"  {graph.step(urn):>3}. wave {graph.wave[urn]}  {r.type}  {r.name}" + (f"  ~{minutes:g} min" if minutes else ""))
+    path = [graph.nodes[u].name for u in graph.critical_path]
+    lines.append(f"Critical path (~{graph.critical_minutes:g} min): {' -> '.join(path)}")
+    return "\n".join(lines)
+
+
+def _validation(validation: Validation) -> str:
+    lines = [f"Validation: {validation.schema_summary}"]
+    lines.extend(f"  NOTICE: {n}" for n in validation.notices)
+    for label, errors in validation.checked:
+        if not errors:
+            lines.append(f"  ok    {label}")
+        else:
+            lines.append(f"  FAIL  {label}")
+            lines.extend(f"        {e}" for e in errors)
+    return "\n".join(lines)
+
+
+def _files(out_dir: str, written: list[str]) -> str:
+    return "\n".join([f"Files written to {out_dir}:", *(f"  {w}" for w in written)])

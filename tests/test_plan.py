@@ -1,0 +1,281 @@
+"""`python -m offline.plan`, driven end to end as a user runs it: a fresh process per plan.
+
+Each test reads the command's exit code, stdout, stderr and written files. Test-only stacks
+live in tests/fixtures/plan and run from a temporary copy of the project (`--project-dir`),
+so the project root only ever holds the real stacks.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pytest
+import yaml
+
+from components.cidr_groups import builtin_groups, cidr_group_manifest
+from offline.schemas import SchemaSet
+from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR
+
+FIXTURES = Path(__file__).parent / "fixtures" / "plan"
+PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components")
+
+needs_reference = pytest.mark.skipif(
+    not CILIUM_REFERENCE_DIR.is_dir(),
+    reason=f"Cilium reference schemas not found at {CILIUM_REFERENCE_DIR} (set AKS_CILIUM_REFERENCE to the shared reference folder)",
+)
+
+
+@dataclass
+class PlanResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    out_dir: Path
+
+    def file(self, relative: str) -> str:
+        return (self.out_dir / relative).read_text(encoding="utf-8")
+
+    def files(self) -> dict[str, bytes]:
+        return {str(p.relative_to(self.out_dir)): p.read_bytes() for p in sorted(self.out_dir.rglob("*")) if p.is_file()}
+
+
+def run_plan(stack: str, out_dir: Path, *extra: str, project_dir: Optional[Path] = None, env: Optional[dict[str, str]] = None) -> PlanResult:
+    command = [sys.executable, "-m", "offline.plan", stack, "--out", str(out_dir), *extra]
+    if project_dir is not None:
+        command += ["--project-dir", str(project_dir)]
+    environment = {k: v for k, v in os.environ.items() if k != "AKS_CILIUM_SCHEMAS"}
+    environment.update(env or {})
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment, timeout=300)
+    return PlanResult(done.returncode, done.stdout, done.stderr, out_dir)
+
+
+def schema_option() -> list[str]:
+    return ["--schemas", str(CILIUM_REFERENCE_DIR)]
+
+
+def project_copy(tmp_path: Path, stack_file: str, append_to_main: Optional[str] = None) -> Path:
+    """A copy of the program with one test-only stack file (and optionally extra program code)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in PROGRAM_FILES:
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, project / name)
+    shutil.copy2(FIXTURES / stack_file, project / stack_file)
+    if append_to_main:
+        with (project / "__main__.py").open("a", encoding="utf-8") as main:
+            main.write((FIXTURES / append_to_main).read_text(encoding="utf-8"))
+    return project
+
+
+def assert_clean_failure(result: PlanResult) -> None:
+    """One message on stderr: no traceback, no asyncio noise, nothing planned on stdout."""
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("plan: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Future exception was never retrieved" not in result.stderr
+    assert "Exception ignored" not in result.stderr
+    assert result.stdout == ""
+
+
+# --- dev and prod -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
+    return run_plan("dev", tmp_path_factory.mktemp("dev") / "out", *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
+
+
+@pytest.fixture(scope="module")
+def prod_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
+    return run_plan("prod", tmp_path_factory.mktemp("prod") / "out", *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
+
+
+def test_dev_plan_prints_the_resource_tree_with_the_inputs_that_matter(dev_plan: PlanResult) -> None:
+    assert dev_plan.exit_code == 0, dev_plan.stderr
+    out = dev_plan.stdout
+    assert "Plan for stack 'dev' of project 'aks-cilium' (Pulumi.dev.yaml" in out
+    assert "`- aks-cilium:platform:AksCiliumPlatform  aks-cilium" in out
+    assert "|- aks-cilium:cluster:AksCluster  aks-cilium-cluster" in out
+    assert "networkPlugin: none" in out and "podCidr: 10.244.0.0/16" in out
+    assert "chart: cilium" in out and "version: 1.20.0" in out
+    assert "clusterPoolIPv4PodCIDRList:" in out
+    assert "spec: {externalCIDRs: [169.254.169.254/32]}" in out
+
+
+def test_dev_plan_prints_outputs_with_secrets_masked(dev_plan: PlanResult) -> None:
+    assert "  kubeconfig: [secret]" in dev_plan.stdout
+    assert "  clusterName: aks-cilium-dev" in dev_plan.stdout
+    # The kubeconfig (with its admin credentials) appears nowhere: not printed, not written.
+    for text in [dev_plan.stdout, *(b.decode() for b in dev_plan.files().values())]:
+        assert "fake-offline-token" not in text and "client-key-data" not in text
+
+
+def test_dev_plan_prints_deploy_order_and_critical_path(dev_plan: PlanResult) -> None:
+    out = dev_plan.stdout
+    assert out.index("  1. wave 0  azure-native:resources:ResourceGroup") < out.index("azure-native:containerservice:ManagedCluster  aks-cilium-cluster-aks  ~8 min")
+    assert "Critical path (~13.8 min): aks-cilium-rg -> " in out
+    assert "-> aks-cilium-cluster-aks -> aks-cilium-cluster-deployer-cluster-admin -> aks-cilium-k8s -> aks-cilium-cilium-release -> " in out
+
+
+def test_dev_plan_writes_each_custom_resource_exactly_as_sent(dev_plan: PlanResult) -> None:
+    for group in builtin_groups():
+        written = yaml.safe_load(dev_plan.file(f"kubernetes/ciliumcidrgroup-{group.name}.yaml"))
+        assert written == cidr_group_manifest(group, "cilium.io/v2")
+
+
+def test_dev_plan_writes_the_cilium_helm_values(dev_plan: PlanResult) -> None:
+    values = yaml.safe_load(dev_plan.file("helm/cilium-values.yaml"))
+    assert values == {
+        "aksbyocni": {"enabled": True},
+        "hubble": {"relay": {"enabled": True}, "ui": {"enabled": True}},
+        "ipam": {"operator": {"clusterPoolIPv4PodCIDRList": ["10.244.0.0/16"]}},
+    }
+
+
+def test_dev_plan_writes_the_deploy_graph_with_the_critical_path_marked(dev_plan: PlanResult) -> None:
+    dot = dev_plan.file("graph.dot")
+    assert dot.startswith("// Deploy graph of aks-cilium dev") and 'digraph "aks-cilium dev" {' in dot
+    cluster_line = next(line for line in dot.splitlines() if "ManagedCluster\\naks-cilium-cluster-aks" in line)
+    assert "#6 ManagedCluster" in cluster_line and 'color="red"' in cluster_line
+    identity_line = next(line for line in dot.splitlines() if "aks-cilium-cluster-identity" in line)
+    assert 'color="red"' not in identity_line  # off the critical path
+    assert '[style="dashed", label="provider"' in dot
+    assert dev_plan.file("plan.txt") == dev_plan.stdout
+
+
+@needs_reference
+def test_dev_plan_validates_against_cilium_1_20_schemas(dev_plan: PlanResult) -> None:
+    out = dev_plan.stdout
+    assert "Validation: Cilium 1.20.0, schemas from" in out
+    assert "NOTICE: uses ciliumcidrgroups-v1.20-branchpoint-3ab8efdd3b.yaml (v1.20 branch point 3ab8efdd3b)" in out
+    assert "NOTICE: not every file is from exactly 1.20.0" in out
+    assert "  ok    CiliumCIDRGroup/azure-imds (cilium.io/v2)" in out
+    assert "  ok    Helm values of cilium (chart cilium 1.20.0)" in out
+    assert "NOT validated" not in out
+
+
+def test_prod_plan_shows_protection_private_access_and_its_policies(prod_plan: PlanResult) -> None:
+    assert prod_plan.exit_code == 0, prod_plan.stderr
+    out = prod_plan.stdout
+    assert "disableLocalAccounts: true" in out
+    assert "apiServerAccessProfile: {authorizedIPRanges: [203.0.113.0/24, 198.51.100.0/24]}" in out
+    cluster_options = next(line for line in out.splitlines() if "ignoreChanges:" in line and "~8 min" in line)
+    assert "protect" in cluster_options and "agentPoolProfiles[1].count" in cluster_options
+    assert "  kubeconfig: [secret]" in out
+
+
+@needs_reference
+def test_prod_plan_validates_every_custom_resource_it_writes(prod_plan: PlanResult) -> None:
+    written = sorted((prod_plan.out_dir / "kubernetes").glob("*.yaml"))
+    assert written, "prod sends no custom resources?"
+    schemas = SchemaSet.for_version(CILIUM_REFERENCE_DIR, "1.20.0")
+    assert schemas is not None
+    for path in written:
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+        label = f"{manifest['kind']}/{manifest['metadata']['name']}"
+        assert f"  ok    {label} ({manifest['apiVersion']})" in prod_plan.stdout
+        assert schemas.validate_manifest(manifest) == []
+
+
+def test_the_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_plan("prod", out, *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
+    first_files = first.files()
+    (out / "kubernetes" / "ciliumcidrgroup-left-over.yaml").write_text("stale", encoding="utf-8")
+    second = run_plan("prod", out, *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
+    assert first.exit_code == second.exit_code == 0
+    assert second.files() == first_files  # same bytes, and the stale object is gone
+    assert second.stdout == first.stdout
+
+
+# --- validation failures and notices ------------------------------------------------------
+
+
+@needs_reference
+def test_a_custom_resource_that_breaks_the_crd_fails_naming_object_field_and_rule(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.bad-cidr-group.yaml", append_to_main="bad_custom_resource.py")
+    result = run_plan("bad-cidr-group", tmp_path / "out", *schema_option(), project_dir=project)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "plan: 2 schema violations:",
+        "  CiliumCIDRGroup/corp-proxies: spec.description: unknown field (strict field validation);"
+        " fields defined here: externalCIDRs [rule: additionalProperties: false]",
+        '  CiliumCIDRGroup/corp-proxies: spec.externalCIDRs[0]: "203.0.113.7/24" is not a valid cidr:'
+        " 203.0.113.7/24 has host bits set [rule: format: cidr]",
+    ]
+    assert "  FAIL  CiliumCIDRGroup/corp-proxies (cilium.io/v2)" in result.stdout
+    # Still written, so the reviewer can look at what failed.
+    assert "203.0.113.7/24" in result.file("kubernetes/ciliumcidrgroup-corp-proxies.yaml")
+
+
+@needs_reference
+def test_a_helm_value_that_breaks_the_chart_schema_fails(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.helm-typo.yaml")
+    result = run_plan("helm-typo", tmp_path / "out", *schema_option(), project_dir=project)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "plan: 1 schema violation:",
+        "  helm values: operator.replicas: 'two' is not of type 'integer' [rule: type]",
+    ]
+
+
+@needs_reference
+def test_a_cilium_version_without_schemas_is_planned_with_a_notice(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.cilium-1-18.yaml")
+    result = run_plan("cilium-1-18", tmp_path / "out", *schema_option(), project_dir=project)
+    assert result.exit_code == 0, result.stderr
+    assert "Validation: Cilium 1.18.5: no schema for the 1.18 line in" in result.stdout
+    assert "NOTICE: NOT validated: CiliumCIDRGroup/azure-imds, CiliumCIDRGroup/azure-internal-dns, Helm values of cilium" in result.stdout
+    assert (tmp_path / "out" / "kubernetes" / "ciliumcidrgroup-azure-imds.yaml").is_file()
+
+
+def test_a_missing_schema_folder_is_a_notice_not_a_pass(tmp_path: Path) -> None:
+    result = run_plan("dev", tmp_path / "out", env={"AKS_CILIUM_SCHEMAS": str(tmp_path / "nowhere")})
+    assert result.exit_code == 0, result.stderr
+    assert f"Validation: Cilium 1.20.0: {tmp_path / 'nowhere'} ($AKS_CILIUM_SCHEMAS) is not a folder" in result.stdout
+    assert "NOTICE: NOT validated: CiliumCIDRGroup/azure-imds" in result.stdout
+    assert "  ok    " not in result.stdout
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_an_unknown_stack_fails_listing_the_stacks_found(tmp_path: Path) -> None:
+    result = run_plan("staging", tmp_path / "out")
+    assert_clean_failure(result)
+    assert "unknown stack 'staging': there is no Pulumi.staging.yaml (stacks found: " in result.stderr
+    assert "dev" in result.stderr and "prod" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_yaml_fails_naming_the_file_and_line(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.broken-yaml.yaml")
+    result = run_plan("broken-yaml", tmp_path / "out", project_dir=project)
+    assert_clean_failure(result)
+    assert result.stderr.startswith("plan: Pulumi.broken-yaml.yaml: is not valid YAML at line ")
+
+
+def test_a_config_error_fails_naming_the_file_and_key(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.unknown-key.yaml")
+    result = run_plan("unknown-key", tmp_path / "out", project_dir=project)
+    assert_clean_failure(result)
+    assert "invalid stack configuration in Pulumi.unknown-key.yaml" in result.stderr
+    assert "aks-cilium:cilium.versoin: unknown key; did you mean 'version'?" in result.stderr
+
+
+def test_a_program_error_inside_an_output_is_one_clean_message(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.bad-cidr-group.yaml", append_to_main="program_bug.py")
+    result = run_plan("bad-cidr-group", tmp_path / "out", project_dir=project)
+    assert_clean_failure(result)
+    assert result.stderr.strip().splitlines() == [
+        "plan: the program failed at __main__.py:" + result.stderr.split("__main__.py:")[1].split(":")[0] + ": ZeroDivisionError: division by zero"
+    ]
