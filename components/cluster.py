@@ -190,6 +190,9 @@ class AksCluster(pulumi.ComponentResource):
             scope=self.cluster.id,
             role_definition_id=role_definition_id(client.subscription_id, AKS_RBAC_CLUSTER_ADMIN_ROLE),
             principal_id=client.object_id,
+            # Stated, because the SDK would otherwise send "User", which Azure rejects for a
+            # service principal running `pulumi up` from CI.
+            principal_type=settings.deployer_principal_type,
             opts=child,
         )
 

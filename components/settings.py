@@ -279,6 +279,9 @@ class ClusterSettings(_Section):
     """CIDRs allowed to reach the API server; empty means reachable from anywhere."""
     admin_group_object_ids: tuple[str, ...] = ()
     """Entra ID group object IDs that get cluster-admin through AKS's Entra integration."""
+    deployer_principal_type: Literal["User", "ServicePrincipal", "Group"] = "User"
+    """What kind of principal runs `pulumi up` (from `az login`): it gets the cluster-admin data-plane
+    role, and Azure refuses a role assignment whose principalType does not match the principal."""
     kubelogin_mode: KubeloginMode = "azurecli"
     """How the exec kubeconfig used by `pulumi up` logs in (kubelogin `--login`)."""
     node_pools: tuple[NodePoolSettings, ...] = Field(default_factory=_default_node_pools)
@@ -626,7 +629,7 @@ class ServiceTagsSettings(_Section):
     @property
     def source(self) -> dict[str, Any]:
         """The file's name, cloud and changeNumber: a stack output, not an annotation, because it
-        changes every week and would otherwise update every group (docs/service-tags.md)."""
+        changes every week and would otherwise update every group (README, "Change numbers")."""
         document = self.file.document
         return {"file": self.file.name, "cloud": document.cloud, "changeNumber": document.change_number}
 

@@ -65,9 +65,9 @@ class DeployGraph:
     finish: dict[str, float]
     """Earliest finish time in minutes, by `typical_minutes`."""
     critical_path: list[str]
-    position: dict[str, int] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict, init=False)
     """Index of each URN in `order`."""
-    steps: dict[str, int] = field(default_factory=dict)
+    steps: dict[str, int] = field(default_factory=dict, init=False)
     """1-based deploy step of each real resource (components have none)."""
 
     def __post_init__(self) -> None:

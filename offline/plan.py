@@ -25,6 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+import pulumi
+
+from offline.engine import ProgramRun, run_program, start_mocks
+from offline.graph import build_graph, to_dot
+from offline.plan_report import (
+    CILIUM_CHART,
+    HelmRelease,
+    KubernetesObject,
+    PlanHeader,
+    Validation,
+    cilium_version,
+    helm_releases,
+    kubernetes_objects,
+    render_plan,
+    to_yaml,
+)
+from offline.schemas import SchemaSet
+from offline.stack_config import StackFileError, read_stack_config
+
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
@@ -77,18 +96,13 @@ def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path
 # --- running the program ------------------------------------------------------------------
 
 
-def run_program_cleanly(project_dir: Path, stack: str) -> Any:
+def run_program_cleanly(project_dir: Path, stack: str) -> ProgramRun:
     """The program's `ProgramRun`, or `PlanInputError` with one clean message.
 
     Under the mock engine an exception raised while the program runs can surface from
     `asyncio.run`, from an Output callback, or only when asyncio collects a future nobody
     awaited ("Future exception was never retrieved"); all three become one message here.
     """
-    import pulumi
-
-    from offline.engine import run_program, start_mocks
-    from offline.stack_config import StackFileError, read_stack_config
-
     try:
         config = read_stack_config(project_dir, stack)
     except StackFileError as exc:
@@ -99,7 +113,7 @@ def run_program_cleanly(project_dir: Path, stack: str) -> Any:
     def keep_stray(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         stray.append(context.get("exception") or RuntimeError(context.get("message", "unknown asyncio error")))
 
-    async def main() -> Any:
+    async def main() -> ProgramRun:
         asyncio.get_running_loop().set_exception_handler(keep_stray)
         return await run_program(project_dir, config, start_mocks(config))
 
@@ -114,16 +128,12 @@ def run_program_cleanly(project_dir: Path, stack: str) -> Any:
     failure: Optional[BaseException] = None
     try:
         run = asyncio.run(main())
-    except (pulumi.RunError, StackFileError) as exc:
-        run, failure = None, exc
-    except Exception as exc:  # the program's own bug: say where, not how deep
-        run, failure = None, exc
+    except Exception as exc:  # reported below as one message, never as a traceback
+        failure = exc
     finally:
         if failure is not None or stray:
             gc.collect()  # flush futures that hold an exception nobody retrieved, into `stray`
         sys.unraisablehook = previous_hook
-    if isinstance(failure, (pulumi.RunError, StackFileError)):
-        raise PlanInputError(str(failure)) from None
     failure = failure or (stray[0] if stray else None)
     if failure is not None:
         raise PlanInputError(_describe_failure(failure, project_dir)) from None
@@ -131,9 +141,8 @@ def run_program_cleanly(project_dir: Path, stack: str) -> Any:
 
 
 def _describe_failure(exc: BaseException, project_dir: Path) -> str:
-    import pulumi
-
-    if isinstance(exc, pulumi.RunError):
+    """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
+    if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
     project = str(project_dir.resolve())
@@ -158,10 +167,7 @@ def shown_path(path: Path) -> str:
 # --- validation ---------------------------------------------------------------------------
 
 
-def validate(objects: list[Any], releases: list[Any], schema_dir: Optional[Path], origin: str) -> Any:
-    from offline.plan_report import CILIUM_CHART, Validation, cilium_version
-    from offline.schemas import SchemaSet
-
+def validate(objects: list[KubernetesObject], releases: list[HelmRelease], schema_dir: Optional[Path], origin: str) -> Validation:
     validation = Validation()
     version = cilium_version(releases)
     targets = [o.label for o in objects] + [f"Helm values of {r.release_name}" for r in releases if r.chart == CILIUM_CHART]
@@ -190,7 +196,7 @@ def validate(objects: list[Any], releases: list[Any], schema_dir: Optional[Path]
     return validation
 
 
-def _schema_notices(schemas: Any, version: str) -> list[str]:
+def _schema_notices(schemas: SchemaSet, version: str) -> list[str]:
     notices = [f"uses {source}" for source in schemas.sources]
     if schemas.approximate:
         notices.append(
@@ -200,7 +206,7 @@ def _schema_notices(schemas: Any, version: str) -> list[str]:
     return notices
 
 
-def _validate_object(schemas: Any, obj: Any, validation: Any) -> None:
+def _validate_object(schemas: SchemaSet, obj: KubernetesObject, validation: Validation) -> None:
     if not schemas.covers(obj.kind):
         validation.notices.append(f"{obj.label}: NOT validated: no {obj.kind} CRD among the schemas for Cilium {schemas.cilium_version}")
         return
@@ -212,7 +218,7 @@ def _validate_object(schemas: Any, obj: Any, validation: Any) -> None:
         validation.notices.append(f"{obj.label}: CEL rule not checked offline: {rule}")
 
 
-def _validate_release(schemas: Any, release: Any, validation: Any) -> None:
+def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Validation) -> None:
     errors = schemas.validate_helm_values(release.values)
     label = f"Helm values of {release.release_name} (chart {release.chart} {release.version})"
     if errors is None:
@@ -228,20 +234,20 @@ OWNED_DIRS = ("kubernetes", "helm")
 
 
 def write_files(out_dir: Path, files: dict[str, str]) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for sub in OWNED_DIRS:
-        for stale in sorted((out_dir / sub).glob("*.yaml")):
-            stale.unlink()
-    for relative, text in sorted(files.items()):
-        path = out_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for sub in OWNED_DIRS:
+            for stale in sorted((out_dir / sub).glob("*.yaml")):
+                stale.unlink()
+        for relative, text in sorted(files.items()):
+            path = out_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise PlanInputError(f"cannot write the plan to {shown_path(out_dir)}: {exc.strerror or exc} ({exc.filename})") from None
 
 
 def plan(options: Options) -> int:
-    from offline.graph import build_graph, to_dot
-    from offline.plan_report import PlanHeader, helm_releases, kubernetes_objects, render_plan, to_yaml
-
     run = run_program_cleanly(options.project_dir, options.stack)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)

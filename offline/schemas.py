@@ -11,15 +11,20 @@ Public API (other modules and tests import exactly these names):
     branch point of that line (which stands for the whole line: upstream cuts each release line
     from it, see reference/cilium/README.md "Provenance caveats"), then the release of that line
     with the nearest patch number. ``SchemaSet.sources`` says which file stands for what, and
-    ``SchemaSet.approximate`` is true when any of them is not the exact release.
+    ``SchemaSet.approximate`` is true when any of them is not the exact release. Files are only
+    listed here; each CRD is read the first time its kind is validated.
 - ``SchemaSet.validate_manifest(manifest: dict) -> list[str]``
     Errors for one custom resource (CiliumCIDRGroup, CiliumNetworkPolicy,
     CiliumClusterwideNetworkPolicy), empty when the API server would accept it under strict
     field validation (as server-side apply uses). Each error reads
     ``<Kind>/<name>: <field path>: <problem> [rule: <rule>]``, e.g.
-    ``CiliumCIDRGroup/corp: spec.externalCIDRs[0]: '10.0.0.1/8' is not a CIDR ... [rule: format: cidr]``.
+    ``CiliumCIDRGroup/corp: spec.externalCIDRs[0]: "10.0.0.1/8" is not a valid cidr: 10.0.0.1/8
+    has host bits set [rule: format: cidr]``.
     A kind with no CRD in the set, or an apiVersion the CRD does not serve, is an error.
-- ``SchemaSet.covers(kind: str) -> bool``: whether the set holds a CRD for that kind.
+- ``SchemaSet.covers(kind: str) -> bool``: whether the set holds a CRD for that kind
+  (``SchemaSet.kinds`` lists them).
+- ``SchemaSet.deprecation(manifest) -> str | None``: the API server's warning for a served
+  but deprecated apiVersion (``cilium.io/v2alpha1`` CiliumCIDRGroup from 1.18 on).
 - ``SchemaSet.validate_helm_values(values: dict) -> list[str] | None``
     Errors for the chart values, ``None`` when the set has no ``values.schema.json`` for the
     version. Checked as ``helm install`` checks them (JSON Schema draft 7 as published): the
@@ -35,10 +40,11 @@ How a CRD's ``openAPIV3Schema`` becomes JSON Schema (what the API server does wi
   validation reports what pruning would silently drop;
 - ``nullable: true`` admits null; ``x-kubernetes-int-or-string`` admits an integer or a string;
 - ``x-kubernetes-list-type: set`` forbids duplicates, ``map`` forbids two items with the same keys;
-- ``format: cidr`` must parse as a network with no host bits set (Python ``ipaddress``, strict;
-  Kubernetes' own check, Go's ``net.ParseCIDR``, would let host bits through: Cilium would mask
-  them, so they are always a mistake); ``date-time`` is RFC 3339; other formats (``int32``,
-  ``idn-hostname``) are not checked by the API server either;
+- ``format: cidr`` must parse as a network with no host bits set (Python ``ipaddress``, strict).
+  This is stricter than the API server, whose check (Go's ``net.ParseCIDR``) lets host bits
+  through; the stack's settings refuse them too, as a CIDR with host bits is almost always a
+  typo. ``date-time`` must be RFC 3339. Other formats these CRDs use (``int32``, ``int64``,
+  ``idn-hostname``) are not checked;
 - fields inside ``anyOf``/``oneOf``/``allOf``/``not`` are value checks only, as in Kubernetes'
   structural schemas, so they never close an object;
 - ``metadata`` is checked as ObjectMeta: known fields only, name a DNS-1123 subdomain, labels
@@ -445,8 +451,8 @@ class SchemaSet:
     cilium_version: str
     crd_sources: list[SchemaSource]
     helm_values_source: Optional[SchemaSource]
-    _crds_by_kind: Optional[dict[str, _Crd]] = None
-    _helm_validator: Any = None
+    _crds_by_kind: Optional[dict[str, _Crd]] = field(default=None, init=False, repr=False, compare=False)
+    _helm_validator: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def for_version(cls, schema_dir: Path, cilium_version: str) -> Optional["SchemaSet"]:

@@ -86,6 +86,12 @@ class DevCluster(ProgramTestCase):
         grant = role_assignment(run, AKS_RBAC_CLUSTER_ADMIN_ROLE)
         self.assertEqual(grant.inputs["scope"], cluster.state["id"], grant.urn)
         self.assertEqual(grant.inputs["principalId"], FAKE_DEPLOYER_OBJECT_ID, grant.urn)
+        self.assertEqual(grant.inputs["principalType"], "User", grant.urn)
+
+    async def test_a_service_principal_deployer_gets_its_role_with_the_matching_principal_type(self):
+        run = await self.run_program({"aks-cilium:cluster": {"deployerPrincipalType": "ServicePrincipal"}})
+        grant = role_assignment(run, AKS_RBAC_CLUSTER_ADMIN_ROLE)
+        self.assertEqual(grant.inputs["principalType"], "ServicePrincipal", grant.urn)
 
     async def test_upgrade_channels_come_from_config(self):
         run = await self.run_program({"aks-cilium:cluster": {"upgradeChannel": "rapid", "nodeOsUpgradeChannel": "SecurityPatch"}})

@@ -264,6 +264,15 @@ def test_invalid_yaml_fails_naming_the_file_and_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("plan: Pulumi.broken-yaml.yaml: is not valid YAML at line ")
 
 
+def test_a_stack_file_that_is_not_utf8_fails_naming_the_file(tmp_path: Path) -> None:
+    project = project_copy(tmp_path, "Pulumi.unknown-key.yaml")
+    # Latin-1 bytes, as an editor with the wrong encoding writes them.
+    (project / "Pulumi.latin1.yaml").write_bytes('config:\n  aks-cilium:tags:\n    owner: "Jörg"\n'.encode("latin-1"))
+    result = run_plan("latin1", tmp_path / "out", project_dir=project)
+    assert_clean_failure(result)
+    assert result.stderr.strip() == "plan: Pulumi.latin1.yaml: cannot be read: not UTF-8 text (byte 0xf6 at offset 40)"
+
+
 def test_a_config_error_fails_naming_the_file_and_key(tmp_path: Path) -> None:
     project = project_copy(tmp_path, "Pulumi.unknown-key.yaml")
     result = run_plan("unknown-key", tmp_path / "out", project_dir=project)
