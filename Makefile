@@ -4,7 +4,7 @@ VENV ?= venv
 PY := $(VENV)/bin/python
 PYTHON_PIN := $(shell cat .python-version)
 
-.PHONY: test check-python clean
+.PHONY: test lint check-python clean
 
 # The virtualenv is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt .python-version
@@ -21,8 +21,11 @@ check-python:
 	  exit 1; \
 	fi
 
-test: $(VENV)/.installed
+test: lint
 	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,9 +31,12 @@ from pathlib import Path
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_DIR))
+
+from offline.stack_config import copy_program  # noqa: E402 (needs the project on sys.path)
+
 SDK_PACKAGES = ("pulumi", "pulumi_azure_native", "pulumi_kubernetes")
 GROUP_COUNTS = (10, 100, 1000)
-PROJECT_FILES = ("Pulumi.yaml", "__main__.py", "components")
 
 _LIST_MODULES = f"""
 import io, sys, contextlib, tempfile
@@ -79,14 +81,7 @@ def median_time(command: list[str], cwd: Path, runs: int) -> Timing:
 
 def project_with_groups(base: Path, count: int) -> Path:
     """A copy of the project whose `bench` stack is dev plus `count` extra CIDR groups."""
-    target = base / f"groups-{count}"
-    target.mkdir()
-    for name in PROJECT_FILES:
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / name)
+    target = copy_program(PROJECT_DIR, base / f"groups-{count}")
     stack = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
     # 100.64.0.0/10 (shared address space) overlaps none of dev's pod, service or VNet ranges.
     stack["config"]["aks-cilium:cidrGroups"] = [

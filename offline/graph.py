@@ -186,7 +186,7 @@ def to_dot(graph: DeployGraph, title: str) -> str:
     """Graphviz DOT: nodes numbered in deploy order, the critical path in red."""
     ids = {urn: f"n{i + 1}" for i, urn in enumerate(graph.order)}
     on_path = set(graph.critical_path)
-    path_edges = set(zip(graph.critical_path, graph.critical_path[1:]))
+    path_edges = set(zip(graph.critical_path, graph.critical_path[1:], strict=False))
     lines = [
         f"// Deploy graph of {title}. Render: dot -Tsvg graph.dot -o graph.svg",
         "// #n = deploy step, wave w = resources that can deploy in parallel,",

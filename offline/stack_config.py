@@ -9,6 +9,7 @@ decrypted without the CLI; they are replaced by the text `[secret]` and marked s
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,19 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
     secret_keys = tuple(sorted(k for k, v in values.items() if _has_secure(v)))
     raw = {k: _as_config_string(_mask_secure(v)) for k, v in values.items()}
     return StackConfig(project, stack, stack_file, raw, secret_keys)
+
+
+#: What a copy of the program needs to run offline with another stack file beside it.
+PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components")
+
+
+def copy_program(project_dir: Path, target: Path) -> Path:
+    """Copy the program (not its stacks) into `target`, e.g. to plan a test-only stack file."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROGRAM_FILES:
+        source = project_dir / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / name)
+    return target

@@ -20,10 +20,10 @@ import yaml
 
 from components.cidr_groups import builtin_groups, cidr_group_manifest
 from offline.schemas import SchemaSet
+from offline.stack_config import copy_program
 from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
-PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components")
 
 needs_reference = pytest.mark.skipif(
     not CILIUM_REFERENCE_DIR.is_dir(),
@@ -61,14 +61,7 @@ def schema_option() -> list[str]:
 
 def project_copy(tmp_path: Path, stack_file: str, append_to_main: Optional[str] = None) -> Path:
     """A copy of the program with one test-only stack file (and optionally extra program code)."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in PROGRAM_FILES:
-        source = PROJECT_DIR / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, project / name)
+    project = copy_program(PROJECT_DIR, tmp_path / "project")
     shutil.copy2(FIXTURES / stack_file, project / stack_file)
     if append_to_main:
         with (project / "__main__.py").open("a", encoding="utf-8") as main:

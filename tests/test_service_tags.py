@@ -22,7 +22,6 @@ from components.service_tags import (
     CHANGE_NUMBER_ANNOTATION,
     CLOUD_ANNOTATION,
     MAX_PREFIXES_PER_GROUP,
-    PROJECT_DIR as SERVICE_TAGS_PROJECT_DIR,
     REGION_LABEL,
     SYSTEM_SERVICE_LABEL,
     TAG_LABEL,
@@ -32,6 +31,9 @@ from components.service_tags import (
     resolve_path,
     service_tag_groups,
     split,
+)
+from components.service_tags import (
+    PROJECT_DIR as SERVICE_TAGS_PROJECT_DIR,
 )
 from components.settings import ConfigError, check_dns1123_subdomain, check_label_key, check_label_value, load_settings
 from offline.stack_config import read_stack_config
