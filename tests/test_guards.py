@@ -21,6 +21,13 @@ def fingerprint(run) -> list[tuple]:
     )
 
 
+def resources_on_the_cluster(run) -> list:
+    """Custom resources sent through the cluster's provider, other than the Cilium release."""
+    provider = run.one("pulumi:providers:kubernetes")
+    release = run.one(RELEASE)
+    return [r for r in run.registrations if r.custom and r.provider_urn == provider.urn and r.urn != release.urn]
+
+
 class DevGuards(ProgramTestCase):
     stack = "dev"
 
@@ -58,9 +65,8 @@ class DevGuards(ProgramTestCase):
 
     async def test_every_resource_on_the_cluster_waits_for_the_cilium_release(self):
         run = await self.run_program({"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["198.51.100.0/24"]}]})
-        provider = run.one("pulumi:providers:kubernetes")
         release = run.one(RELEASE)
-        on_cluster = [r for r in run.registrations if r.custom and r.provider_urn == provider.urn and r.urn != release.urn]
+        on_cluster = resources_on_the_cluster(run)
         self.assertGreaterEqual(len(on_cluster), 3)
         for registration in on_cluster:
             self.assertIn(release.urn, registration.dependencies, registration.urn)
@@ -80,6 +86,14 @@ class DevGuards(ProgramTestCase):
 
 class ProdGuards(ProgramTestCase):
     stack = "prod"
+
+    async def test_every_resource_on_the_cluster_including_policies_waits_for_the_cilium_release(self):
+        run = await self.run_program()
+        release = run.one(RELEASE)
+        on_cluster = resources_on_the_cluster(run)
+        self.assertTrue(any(r.type.endswith(":CiliumClusterwideNetworkPolicy") for r in on_cluster))
+        for registration in on_cluster:
+            self.assertIn(release.urn, registration.dependencies, registration.urn)
 
     async def test_prod_protects_the_resource_group_and_the_cluster_only(self):
         run = await self.run_program()
