@@ -15,6 +15,6 @@ pulumi.export("clusterName", platform.cluster_name)
 pulumi.export("oidcIssuerUrl", platform.oidc_issuer_url)
 pulumi.export("kubeconfig", platform.kubeconfig)
 pulumi.export("cidrGroupNames", platform.cidr_groups.names)
-if settings.config.service_tags is not None:
-    pulumi.export("serviceTagsSource", settings.config.service_tags.source)
+if settings.service_tags is not None:
+    pulumi.export("serviceTagsSource", settings.service_tags.source)
 pulumi.export("hubbleUiCommand", hubble_ui_command())

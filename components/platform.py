@@ -92,7 +92,7 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         self.cidr_groups = CidrGroups(
             f"{name}-cidr-groups",
             CidrGroupsArgs(
-                groups=groups_from_settings(settings.cidr_groups, settings.config.service_tags),
+                groups=groups_from_settings(settings.cidr_groups, settings.service_tags),
                 api_version=cidr_group_api_version(settings.cilium.version_tuple),
                 cilium_release=self.cilium.release,
             ),
@@ -102,7 +102,7 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         self.egress_policies = EgressPolicies(
             f"{name}-egress-policies",
             EgressPoliciesArgs(
-                rules=settings.config.egress_rules,
+                rules=settings.egress_rules,
                 groups=self.cidr_groups.resources,
                 cilium_release=self.cilium.release,
             ),

@@ -463,7 +463,7 @@ class EgressRuleSettings(_Section):
 
 def declared_cidr_group_names(s: StackSettings) -> list[str]:
     """Every CiliumCIDRGroup the stack declares: what an egress rule may name."""
-    tagged = s.config.service_tags.groups if s.config.service_tags is not None else ()
+    tagged = s.service_tags.groups if s.service_tags is not None else ()
     return [*BUILTIN_CIDR_GROUPS, *(g.name for g in s.cidr_groups), *(g.name for g in tagged)]
 
 
@@ -475,7 +475,7 @@ def egress_policy_names(group: str) -> tuple[str, str]:
 def _egress_rule_problems(s: StackSettings) -> list[str]:
     declared = declared_cidr_group_names(s)
     problems: list[str] = []
-    for group, rule in s.config.egress_rules.items():
+    for group, rule in s.egress_rules.items():
         at = f"{PROJECT}:egressRules.{group}"
         if group not in declared:
             close = difflib.get_close_matches(group, declared, n=1)
@@ -703,6 +703,14 @@ class StackSettings:
     @property
     def cidr_groups(self) -> tuple[CidrGroupSettings, ...]:
         return self.config.cidr_groups
+
+    @property
+    def egress_rules(self) -> dict[str, EgressRuleSettings]:
+        return self.config.egress_rules
+
+    @property
+    def service_tags(self) -> Optional[ServiceTagsSettings]:
+        return self.config.service_tags
 
     @property
     def protect(self) -> bool:
@@ -1077,7 +1085,7 @@ def _in_cluster_overlaps(s: StackSettings, cidrs: typing.Iterable[Any]) -> typin
 
 
 def _service_tag_problems(s: StackSettings) -> list[str]:
-    section = s.config.service_tags
+    section = s.service_tags
     if section is None:
         return []
     key = f"{PROJECT}:serviceTags"

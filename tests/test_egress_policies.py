@@ -229,7 +229,7 @@ def test_restricted_with_an_empty_allowlist_is_refused_unless_allow_nobody_says_
 
 def test_allow_nobody_is_accepted_as_the_explicit_empty_allowlist():
     settings = load_stack_settings("dev", {RULES: {"azure-imds": {"mode": "restricted", "allowNobody": True}}})
-    assert settings.config.egress_rules["azure-imds"].allow_nobody is True
+    assert settings.egress_rules["azure-imds"].allow_nobody is True
 
 
 def test_an_invalid_namespace_name_is_refused_with_its_key_path():

@@ -299,7 +299,7 @@ def test_the_rest_api_and_az_cli_layout_with_string_change_numbers_is_accepted(t
 def test_settings_carry_the_finished_groups(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
     settings = settings_for({"file": str(file), "tags": ["AzureActiveDirectory", "Storage.WestEurope"], "ipv4Only": True})
-    section = settings.config.service_tags
+    section = settings.service_tags
     assert [(g.name, g.cidrs) for g in section.groups] == [
         ("azure-service-tag-azureactivedirectory", ("20.190.128.0/18", "40.126.0.0/18")),
         ("azure-service-tag-storage.westeurope", ("20.38.108.0/23",)),
