@@ -1,0 +1,1 @@
+"""Stack settings: every config key of the project, parsed and validated once (see stack.py)."""
