@@ -3,7 +3,8 @@
 import pulumi
 
 from components.platform import AksCiliumPlatform, hubble_ui_command
-from components.settings import load_settings, raw_config_from_pulumi
+from settings.pulumi_config import raw_config_from_pulumi
+from settings.stack import load_settings
 
 # Every config problem is reported here, before the first resource is declared.
 settings = load_settings(raw_config_from_pulumi(), project=pulumi.get_project(), stack=pulumi.get_stack())

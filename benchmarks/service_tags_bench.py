@@ -30,10 +30,10 @@ from typing import Callable
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from components.service_tags import read_service_tags_file  # noqa: E402
-from components.settings import load_settings  # noqa: E402
+from azure_service_tags.file import read_service_tags_file  # noqa: E402
 from offline.engine import run_stack  # noqa: E402
 from offline.stack_config import read_stack_config  # noqa: E402
+from settings.stack import load_settings  # noqa: E402
 
 REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))
 DEFAULT_FILE = REFERENCE_DIR / "azure-service-tags" / "ServiceTags_Public_changeNumber376.json"

@@ -9,7 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import BUILTIN_CIDR_GROUPS, CidrGroupSettings, ServiceTagsSettings
+from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings
+from settings.service_tags import ServiceTagsSettings
 
 KIND = "CiliumCIDRGroup"
 
@@ -42,7 +43,11 @@ def groups_from_settings(
 
 
 def cidr_group_api_version(cilium_version: tuple[int, int, int]) -> str:
-    """`cilium.io/v2` is stored from 1.18.0; 1.17.x serves only v2alpha1 (reference/cilium/README.md)."""
+    """`cilium.io/v2` is stored from 1.18.0; 1.17.x serves only v2alpha1.
+
+    The CRD moved from crds/v2alpha1/ to crds/v2/ in 1.18.0:
+    https://github.com/cilium/cilium/blob/v1.18.0/pkg/k8s/apis/cilium.io/client/crds/v2/ciliumcidrgroups.yaml
+    """
     return "cilium.io/v2" if cilium_version >= (1, 18, 0) else "cilium.io/v2alpha1"
 
 
@@ -75,7 +80,8 @@ class CidrGroups(pulumi.ComponentResource):
     """One CiliumCIDRGroup per spec, each created only after Cilium is ready.
 
     cilium-operator registers the CRD at start-up (the chart ships none); a group sent before
-    that is retried only for about a minute and then fails the update (FACTS.md).
+    that is retried only for about a minute and then fails the update
+    (https://www.pulumi.com/registry/packages/kubernetes/api-docs/apiextensions/customresource/).
     """
 
     names: list[str]

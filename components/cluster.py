@@ -10,7 +10,8 @@ import pulumi
 from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from components.kubeconfig import decode_kubeconfig, with_kubelogin_mode
-from components.settings import ClusterSettings, NetworkSettings
+from settings.cluster import ClusterSettings
+from settings.network import NetworkSettings
 
 # Built-in role definitions (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 NETWORK_CONTRIBUTOR_ROLE = "4d97b98b-1d4f-4787-a291-c67834d212e7"
@@ -39,7 +40,8 @@ def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.
 def drift_ignore_paths(cluster: ClusterSettings) -> list[str]:
     """Properties Azure rewrites on its own, which `pulumi up` must not try to undo.
 
-    Nested paths are camelCase: the Python SDK translates only top-level names (FACTS.md).
+    Nested paths are camelCase: the Python SDK translates only top-level names
+    (https://www.pulumi.com/docs/iac/concepts/options/ignorechanges/).
     """
     paths: list[str] = []
     if cluster.upgrade_channel in VERSION_MOVING_CHANNELS:
@@ -145,7 +147,8 @@ class AksCluster(pulumi.ComponentResource):
                 for pool in settings.node_pools
             ],
             # Every value set from config: the Args class would otherwise inject its own
-            # defaults (podCidr 10.244.0.0/16, serviceCidr 10.0.0.0/16, ...), see FACTS.md.
+            # defaults (podCidr 10.244.0.0/16, serviceCidr 10.0.0.0/16, ...); see the defaults in
+            # https://www.pulumi.com/registry/packages/azure-native/api-docs/containerservice/managedcluster/#containerservicenetworkprofile
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin=containerservice.NetworkPlugin.NONE,
                 pod_cidr=str(args.network.pod_cidr),
@@ -183,7 +186,7 @@ class AksCluster(pulumi.ComponentResource):
         )
 
         # Azure RBAC for Kubernetes authorization: without a data-plane role the identity
-        # running `pulumi up` may not install anything (articles/aks/manage-azure-rbac.md).
+        # running `pulumi up` may not install anything (https://learn.microsoft.com/azure/aks/manage-azure-rbac).
         self.deployer_access = authorization.RoleAssignment(
             f"{name}-deployer-cluster-admin",
             role_assignment_name=role_assignment_name(args.cluster_name, "deployer", AKS_RBAC_CLUSTER_ADMIN_ROLE),
@@ -213,7 +216,8 @@ class AksCluster(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         if args.cluster.disable_local_accounts:
             # No admin credentials exist then; the user kubeconfig in exec format runs
-            # kubelogin, switched to a non-interactive login (FACTS.md "Credentials").
+            # kubelogin, switched to a non-interactive login
+            # (https://learn.microsoft.com/azure/aks/kubelogin-authentication).
             credentials = containerservice.list_managed_cluster_user_credentials_output(
                 resource_group_name=args.resource_group_name,
                 resource_name=self.cluster.name,

@@ -31,7 +31,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import PORT_RANGE, EgressPortSettings, EgressRuleSettings, egress_policy_names
+from settings.egress_rules import PORT_RANGE, EgressPortSettings, EgressRuleSettings, egress_policy_names
 
 API_VERSION = "cilium.io/v2"
 KIND = "CiliumClusterwideNetworkPolicy"
@@ -191,8 +191,6 @@ class EgressPolicies(pulumi.ComponentResource):
         for group, rule in args.rules.items():
             if rule.mode == "open":
                 continue
-            if group not in args.groups:
-                raise ValueError(f"egress rule for {group!r}, which no CIDR group resource declares ({', '.join(args.groups)})")
             for role, manifest in policy_manifests(group, rule).items():
                 child = f"{name}-{group}" if role == "outside" else f"{name}-{group}-{role}"
                 self._policy(child, manifest, [args.groups[group], args.cilium_release])

@@ -7,9 +7,8 @@ import typing
 
 import yaml
 
-from components.settings import KubeloginMode
+from settings.cluster import KubeloginMode
 
-# kubelogin's `--login` modes (github.com/Azure/kubelogin, docs/book/src/concepts/login-modes).
 KUBELOGIN_MODES = typing.get_args(KubeloginMode)
 
 

@@ -11,13 +11,13 @@ from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.network import Network, NetworkArgs
-from components.settings import StackSettings
+from settings.stack import StackSettings
 
 
-def hubble_ui_command(kubeconfig_output_name: str = "kubeconfig") -> str:
-    """How a user reaches the Hubble UI once the stack is up (cilium-cli or plain kubectl)."""
+def hubble_ui_command() -> str:
+    """How a user reaches the Hubble UI once the stack is up, from the `kubeconfig` output."""
     return (
-        f"pulumi stack output {kubeconfig_output_name} --show-secrets > kubeconfig.yaml && "
+        "pulumi stack output kubeconfig --show-secrets > kubeconfig.yaml && "
         f"kubectl --kubeconfig kubeconfig.yaml -n {NAMESPACE} port-forward svc/hubble-ui 12000:80"
         " # then open http://localhost:12000"
     )
@@ -69,7 +69,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         # cluster_identifier: a kubeconfig unknown at preview would otherwise make the
-        # provider, and every Kubernetes resource on it, plan a replacement (FACTS.md).
+        # provider, and every Kubernetes resource on it, plan a replacement
+        # (https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/#cluster_identifier_python).
         self.k8s_provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.cluster.kubeconfig,

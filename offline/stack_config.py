@@ -130,7 +130,7 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
 
 
 #: What a copy of the program needs to run offline with another stack file beside it.
-PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components")
+PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components", "settings", "azure_service_tags")
 
 
 def copy_program(project_dir: Path, target: Path) -> Path:

@@ -1,6 +1,7 @@
 """Shared test scaffolding: the real program under mocks, with config from the real stack files.
 
-Pattern (pulumi/examples testing-unit-py, FACTS.md "Pulumi"): every test gets its own event
+Pattern (pulumi/examples testing-unit-py,
+https://github.com/pulumi/examples/tree/master/testing-unit-py): every test gets its own event
 loop (`IsolatedAsyncioTestCase`), installs the mocks in `setUp`, and re-runs `__main__.py`.
 """
 
@@ -14,9 +15,14 @@ import unittest
 from pathlib import Path
 from typing import Any, Optional
 
+import pytest
+
+from components.cilium import deep_merge
 from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
 from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
 from offline.stack_config import StackConfig, read_stack_config
+from settings.errors import ConfigError
+from settings.stack import StackSettings, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -25,20 +31,26 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))
 CILIUM_REFERENCE_DIR = REFERENCE_DIR / "cilium"
 
-DELETE = object()
-"""Use as a value in `config_changes` to remove a key."""
+class _Delete:
+    """Use `DELETE` as a value in config changes to remove that key."""
+
+    def __deepcopy__(self, memo: dict) -> _Delete:
+        return self  # stays the one sentinel through `deep_merge`'s copies
+
+
+DELETE = _Delete()
+
+
+def _drop_deleted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_deleted(v) for k, v in value.items() if v is not DELETE}
+    return value
 
 
 def merge_config(base: Any, change: Any) -> Any:
-    """`change` merged into `base`: mappings merge key by key, anything else replaces."""
+    """`change` merged into `base` as Helm values are (`deep_merge`), then `DELETE`d keys removed."""
     if isinstance(base, dict) and isinstance(change, dict):
-        merged = copy.deepcopy(base)
-        for key, value in change.items():
-            if value is DELETE:
-                merged.pop(key, None)
-            else:
-                merged[key] = merge_config(merged.get(key), value)
-        return merged
+        return _drop_deleted(deep_merge(base, change))
     return copy.deepcopy(change)
 
 
@@ -89,11 +101,17 @@ def is_secret(value: Any) -> bool:
     return rpc.is_rpc_secret(value)
 
 
-def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None):
+def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None) -> StackSettings:
     """The parsed settings of a real stack file, with optional changes (no mocks needed)."""
-    from components.settings import load_settings
-
     config = read_stack_config(PROJECT_DIR, stack)
     if changes:
         config = changed_config(config, changes)
     return load_settings(config.raw, project=config.project, stack=stack)
+
+
+def problems_for(changes: dict[str, Any], stack: str = "dev") -> list[str]:
+    """The problems a real stack file with `changes` is refused with (the test fails if it is accepted)."""
+    with pytest.raises(ConfigError) as caught:
+        load_stack_settings(stack, changes)
+    assert str(caught.value).startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
+    return caught.value.problems

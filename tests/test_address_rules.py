@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from components.settings import AKS_RESERVED_RANGES, ConfigError, load_settings
 from offline.stack_config import read_stack_config
+from settings.errors import ConfigError
+from settings.network import AKS_RESERVED_RANGES
+from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, changed_config
 
 DEV = read_stack_config(PROJECT_DIR, "dev")
@@ -24,6 +26,7 @@ def load(changes: dict):
 
 
 def problems(changes: dict) -> list[str]:
+    """Every problem of the dev stack with `changes`; none when it is accepted."""
     try:
         load(changes)
     except ConfigError as error:

@@ -23,10 +23,10 @@ from components.egress_policies import (
     denied_port_entries,
     policy_manifests,
 )
-from components.settings import ConfigError, EgressPortSettings, EgressRuleSettings, load_settings
 from offline.schemas import SchemaSet
-from offline.stack_config import read_stack_config
-from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, ProgramTestCase, changed_config, load_stack_settings
+from settings.egress_rules import EgressPortSettings, EgressRuleSettings
+from settings.errors import ConfigError
+from tests.harness import CILIUM_REFERENCE_DIR, ProgramTestCase, load_stack_settings, problems_for
 
 CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"
 CIDR_GROUP = "kubernetes:cilium.io/v2:CiliumCIDRGroup"
@@ -65,13 +65,6 @@ IMDS_HTTP = {"mode": "restricted", "allowNamespaces": ["kube-system"], "ports": 
 
 def rule(**fields: Any) -> EgressRuleSettings:
     return EgressRuleSettings.model_validate({"mode": "restricted", **fields})
-
-
-def problems_for(changes: dict, stack: str = "dev") -> list[str]:
-    config = changed_config(read_stack_config(PROJECT_DIR, stack), changes)
-    with pytest.raises(ConfigError) as caught:
-        load_settings(config.raw, project=config.project, stack=stack)
-    return caught.value.problems
 
 
 def schema_sets() -> list[tuple[str, SchemaSet]]:

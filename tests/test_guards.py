@@ -3,8 +3,8 @@ nothing reaches the cluster before the CNI, and the same config declares the sam
 
 from __future__ import annotations
 
-from components.settings import ConfigError
 from offline.engine import start_mocks
+from settings.errors import ConfigError
 from tests.harness import ProgramTestCase
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"

@@ -7,7 +7,9 @@ import typing
 
 from pydantic import BaseModel
 
-from components.settings import LOCATION_KEY, PROJECT, ProjectConfig, section_model_in
+from settings.base import section_model_in
+from settings.errors import LOCATION_KEY, PROJECT
+from settings.stack import ProjectConfig
 from tests.harness import PROJECT_DIR
 
 README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")

@@ -16,9 +16,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from components import service_tags as tags_module
-from components.cidr_groups import CidrGroupSpec, cidr_group_manifest
-from components.service_tags import (
+from azure_service_tags import file as tags_file
+from azure_service_tags.file import PROJECT_DIR as SERVICE_TAGS_PROJECT_DIR
+from azure_service_tags.file import read_service_tags_file, resolve_path
+from azure_service_tags.groups import (
     CHANGE_NUMBER_ANNOTATION,
     CLOUD_ANNOTATION,
     MAX_PREFIXES_PER_GROUP,
@@ -27,17 +28,15 @@ from components.service_tags import (
     TAG_LABEL,
     collapse,
     group_name,
-    read_service_tags_file,
-    resolve_path,
     service_tag_groups,
     split,
 )
-from components.service_tags import (
-    PROJECT_DIR as SERVICE_TAGS_PROJECT_DIR,
-)
-from components.settings import ConfigError, check_dns1123_subdomain, check_label_key, check_label_value, load_settings
+from components.cidr_groups import CidrGroupSpec, cidr_group_manifest
 from offline.stack_config import read_stack_config
-from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, REFERENCE_DIR, ProgramTestCase, changed_config
+from settings import kubernetes_names
+from settings.errors import ConfigError
+from settings.stack import load_settings
+from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, REFERENCE_DIR, ProgramTestCase, changed_config, problems_for
 
 KEY = "aks-cilium:serviceTags"
 CIDR_GROUP = "kubernetes:cilium.io/v2:CiliumCIDRGroup"
@@ -95,11 +94,8 @@ def write(path: Path, document: Any) -> Path:
     return path
 
 
-def problems_for(service_tags: Any, changes: Optional[dict] = None) -> list[str]:
-    config = changed_config(read_stack_config(PROJECT_DIR, "dev"), {KEY: service_tags, **(changes or {})})
-    with pytest.raises(ConfigError) as caught:
-        load_settings(config.raw, project=config.project, stack="dev")
-    return caught.value.problems
+def tag_problems(service_tags: Any, changes: Optional[dict] = None) -> list[str]:
+    return problems_for({KEY: service_tags, **(changes or {})})
 
 
 def settings_for(service_tags: Any):
@@ -198,7 +194,7 @@ def test_chunk_names_carry_the_family_and_block():
 @given(st.integers(0, 2**128 - 1), st.integers(0, 128))
 def test_every_ipv6_block_gives_a_valid_object_name(address, length):
     block = ipaddress.ip_network((address, length), strict=False)
-    check_dns1123_subdomain(group_name("AzureCloud.westeurope", block))
+    assert kubernetes_names.is_dns1123_subdomain(group_name("AzureCloud.westeurope", block))
 
 
 def test_groups_are_labelled_with_tag_region_and_system_service(tmp_path):
@@ -307,7 +303,7 @@ def test_settings_carry_the_finished_groups(tmp_path):
 
 
 def test_a_missing_file_is_refused_naming_the_key_and_the_resolved_path():
-    assert problems_for({"file": "service-tags/ServiceTags_Public_19990101.json", "tags": ["Storage"]}) == [
+    assert tag_problems({"file": "service-tags/ServiceTags_Public_19990101.json", "tags": ["Storage"]}) == [
         f"{KEY}.file = 'service-tags/ServiceTags_Public_19990101.json': {PROJECT_DIR}/service-tags/"
         f"ServiceTags_Public_19990101.json does not exist (a relative path is resolved against the project directory {PROJECT_DIR})"
     ]
@@ -320,41 +316,41 @@ def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", denied)  # chmod 000 does not stop root, who runs CI here
-    assert problems_for({"file": str(file), "tags": ["Storage.WestEurope"]}) == [
+    assert tag_problems({"file": str(file), "tags": ["Storage.WestEurope"]}) == [
         f"{KEY}.file = '{file}': {file} cannot be read: Permission denied"
     ]
 
 
 def test_a_directory_instead_of_a_file_is_refused(tmp_path):
-    assert problems_for({"file": str(tmp_path), "tags": ["Storage.WestEurope"]}) == [
+    assert tag_problems({"file": str(tmp_path), "tags": ["Storage.WestEurope"]}) == [
         f"{KEY}.file = '{tmp_path}': {tmp_path} cannot be read: Is a directory"
     ]
 
 
 def test_invalid_json_is_refused_with_its_position(tmp_path):
     file = write(tmp_path / "tags.json", '{"cloud": "Public",\n "values": [}')
-    [problem] = problems_for({"file": str(file), "tags": ["Storage.WestEurope"]})
+    [problem] = tag_problems({"file": str(file), "tags": ["Storage.WestEurope"]})
     assert problem.startswith(f"{KEY}.file = '{file}': tags.json is not valid JSON: ")
     assert "line 2" in problem
 
 
 def test_a_file_not_in_the_service_tags_layout_is_refused_naming_what_is_missing(tmp_path):
     file = write(tmp_path / "tags.json", {"cloud": "Public", "changeNumber": 1, "values": [{"name": "X", "id": "X", "properties": {"changeNumber": 1, "region": "", "systemService": ""}}]})
-    assert problems_for({"file": str(file), "tags": ["X"]}) == [
-        f"{KEY}.file = '{file}': tags.json is not an Azure service-tags file ({tags_module.LAYOUT}):"
+    assert tag_problems({"file": str(file), "tags": ["X"]}) == [
+        f"{KEY}.file = '{file}': tags.json is not an Azure service-tags file ({tags_file.LAYOUT}):"
         " values[0].properties.addressPrefixes: field required"
     ]
 
 
 def test_a_json_array_is_not_a_service_tags_file(tmp_path):
     file = write(tmp_path / "tags.json", [1, 2])
-    [problem] = problems_for({"file": str(file), "tags": ["X"]})
+    [problem] = tag_problems({"file": str(file), "tags": ["X"]})
     assert "tags.json is not an Azure service-tags file" in problem and "<root>: input should be an object" in problem
 
 
 def test_an_unknown_tag_is_refused_with_the_close_names_in_the_file(tmp_path):
     file = write(tmp_path / "ServiceTags_Public_20251103.json", small_document())
-    assert problems_for({"file": str(file), "tags": ["AzureActiveDirectory", "Storage.WestEuroope", "storage.westeurope"]}) == [
+    assert tag_problems({"file": str(file), "tags": ["AzureActiveDirectory", "Storage.WestEuroope", "storage.westeurope"]}) == [
         f"{KEY}.tags[1] = 'Storage.WestEuroope': not in ServiceTags_Public_20251103.json; did you mean 'Storage.WestEurope'?",
         f"{KEY}.tags[2] = 'storage.westeurope': not in ServiceTags_Public_20251103.json; did you mean 'Storage.WestEurope'?",
     ]
@@ -362,14 +358,14 @@ def test_an_unknown_tag_is_refused_with_the_close_names_in_the_file(tmp_path):
 
 def test_an_unknown_tag_with_no_close_name_says_where_names_come_from(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    [problem] = problems_for({"file": str(file), "tags": ["Kusto"]})
+    [problem] = tag_problems({"file": str(file), "tags": ["Kusto"]})
     assert problem.startswith(f"{KEY}.tags[0] = 'Kusto': not in tags.json; tag names are the `name` of each entry of `values`")
 
 
 def test_a_prefix_that_does_not_parse_is_refused_naming_the_tag_the_file_and_its_position(tmp_path):
     broken = tag_entry("AzureActiveDirectory", ["20.190.128.0/18", "40.126.0.0/33"])
     file = write(tmp_path / "tags.json", small_document(AzureActiveDirectory=broken))
-    assert problems_for({"file": str(file), "tags": ["AzureActiveDirectory"]}) == [
+    assert tag_problems({"file": str(file), "tags": ["AzureActiveDirectory"]}) == [
         f"{KEY}.tags[0] = 'AzureActiveDirectory': tags.json has an invalid prefix at values[1].properties.addressPrefixes[1]:"
         " '40.126.0.0/33' ('40.126.0.0/33' does not appear to be an IPv4 or IPv6 network)"
     ]
@@ -377,26 +373,26 @@ def test_a_prefix_that_does_not_parse_is_refused_naming_the_tag_the_file_and_its
 
 def test_a_prefix_with_host_bits_is_refused(tmp_path):
     file = write(tmp_path / "tags.json", small_document(AzureActiveDirectory=tag_entry("AzureActiveDirectory", ["20.190.128.1/18"])))
-    [problem] = problems_for({"file": str(file), "tags": ["AzureActiveDirectory"]})
+    [problem] = tag_problems({"file": str(file), "tags": ["AzureActiveDirectory"]})
     assert "'20.190.128.1/18' (20.190.128.1/18 has host bits set)" in problem
 
 
 def test_a_tag_listed_twice_is_refused(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    assert problems_for({"file": str(file), "tags": ["AzureActiveDirectory", "Storage.WestEurope", "AzureActiveDirectory"]}) == [
+    assert tag_problems({"file": str(file), "tags": ["AzureActiveDirectory", "Storage.WestEurope", "AzureActiveDirectory"]}) == [
         f'{KEY}.tags = ["AzureActiveDirectory", "Storage.WestEurope", "AzureActiveDirectory"]: lists \'AzureActiveDirectory\' more than once'
     ]
 
 
 def test_an_empty_tag_list_is_refused_with_an_example(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    [problem] = problems_for({"file": str(file), "tags": []})
+    [problem] = tag_problems({"file": str(file), "tags": []})
     assert problem.startswith(f"{KEY}.tags = []: must list at least one tag")
 
 
 def test_an_ipv6_only_tag_with_ipv4_only_is_refused_because_it_would_declare_nothing(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    assert problems_for({"file": str(file), "tags": ["AzureSignalR.FranceSouth"], "ipv4Only": True}) == [
+    assert tag_problems({"file": str(file), "tags": ["AzureSignalR.FranceSouth"], "ipv4Only": True}) == [
         f"{KEY}.tags[0] = 'AzureSignalR.FranceSouth': has no IPv4 prefixes in tags.json and {KEY}.ipv4Only is true,"
         " so it would declare no CIDR group"
     ]
@@ -404,7 +400,7 @@ def test_an_ipv6_only_tag_with_ipv4_only_is_refused_because_it_would_declare_not
 
 def test_a_generated_name_taken_by_a_configured_group_is_refused(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    problems = problems_for(
+    problems = tag_problems(
         {"file": str(file), "tags": ["AzureActiveDirectory"]},
         {"aks-cilium:cidrGroups": [{"name": "azure-service-tag-azureactivedirectory", "cidrs": ["198.51.100.0/24"]}]},
     )
@@ -416,7 +412,7 @@ def test_a_generated_name_taken_by_a_configured_group_is_refused(tmp_path):
 
 def test_a_tag_overlapping_the_pod_range_is_refused(tmp_path):
     file = write(tmp_path / "tags.json", small_document(AzureActiveDirectory=tag_entry("AzureActiveDirectory", ["10.244.0.0/24"])))
-    assert problems_for({"file": str(file), "tags": ["AzureActiveDirectory"]}) == [
+    assert tag_problems({"file": str(file), "tags": ["AzureActiveDirectory"]}) == [
         f"{KEY}.tags[0] = 'AzureActiveDirectory': its prefix '10.244.0.0/24' in tags.json overlaps aks-cilium:network.podCidr"
         " = '10.244.0.0/16'; in-cluster addresses are identified by workload labels, so a CIDR group there would never match"
     ]
@@ -424,7 +420,7 @@ def test_a_tag_overlapping_the_pod_range_is_refused(tmp_path):
 
 def test_an_unknown_key_in_the_section_is_refused_with_a_suggestion(tmp_path):
     file = write(tmp_path / "tags.json", small_document())
-    [problem] = problems_for({"file": str(file), "tags": ["AzureActiveDirectory"], "ipv4only": True})
+    [problem] = tag_problems({"file": str(file), "tags": ["AzureActiveDirectory"], "ipv4only": True})
     assert problem.startswith(f"{KEY}.ipv4only: unknown key; did you mean 'ipv4Only'?")
 
 
@@ -504,11 +500,11 @@ def test_every_tag_of_a_real_file_gives_valid_names_labels_and_bounded_groups(pa
     groups = service_tag_groups(loaded, names, ipv4_only=False)
     assert len({g.name for g in groups}) == len(groups)
     for group in groups:
-        check_dns1123_subdomain(group.name)
+        assert kubernetes_names.is_dns1123_subdomain(group.name), group.name
         assert 1 <= len(group.cidrs) <= MAX_PREFIXES_PER_GROUP, group.name
         for key, value in group.labels.items():
-            check_label_key(key)
-            check_label_value(value)
+            assert kubernetes_names.qualified_name_problem(key) is None, (group.name, key)
+            assert kubernetes_names.is_label_value(value), (group.name, value)
 
 
 @pytest.mark.skipif(not REAL_FILES, reason=NO_REAL_FILES)

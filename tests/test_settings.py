@@ -8,17 +8,8 @@ import ipaddress
 import pytest
 from pydantic import ValidationError
 
-from components.settings import ConfigError, load_settings
-from offline.stack_config import read_stack_config
-from tests.harness import DELETE, PROJECT_DIR, changed_config, load_stack_settings
-
-
-def problems_for(changes: dict, stack: str = "dev") -> list[str]:
-    config = changed_config(read_stack_config(PROJECT_DIR, stack), changes)
-    with pytest.raises(ConfigError) as caught:
-        load_settings(config.raw, project=config.project, stack=stack)
-    assert str(caught.value).startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
-    return caught.value.problems
+from settings.errors import ConfigError
+from tests.harness import DELETE, load_stack_settings, problems_for
 
 
 def test_dev_stack_file_parses_into_typed_settings():
@@ -252,6 +243,16 @@ BAD_CONFIGS = [
         id="group-label-key-invalid",
     ),
     pytest.param(
+        {"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["198.51.100.0/24"], "labels": {"/team": "x"}}]},
+        "aks-cilium:cidrGroups[0].labels = {\"/team\": \"x\"}: label key '/team' has an invalid prefix '': it must be a lowercase DNS subdomain",
+        id="group-label-key-empty-prefix",
+    ),
+    pytest.param(
+        {"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["198.51.100.0/24"], "labels": {"team": "a b", "-x": "c d"}}]},
+        "label value 'a b' is invalid: use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (or an empty string); label key '-x' is invalid",
+        id="group-labels-every-problem-reported",
+    ),
+    pytest.param(
         {"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["10.244.8.0/24"]}]},
         "aks-cilium:cidrGroups[0].cidrs[0] = '10.244.8.0/24': overlaps aks-cilium:network.podCidr = '10.244.0.0/16'",
         id="group-overlaps-pod-cidr",
@@ -323,3 +324,14 @@ def test_the_error_is_a_pulumi_run_error_so_the_cli_prints_no_traceback():
     import pulumi
 
     assert issubclass(ConfigError, pulumi.RunError)
+
+
+@pytest.mark.parametrize("written", ["2001:DB8::/32", "2001:db8:0:0::/64", "2001:0db8::/48", " 198.51.100.0/24 "])
+def test_a_cidr_in_any_spelling_ipaddress_reads_is_accepted_when_its_host_bits_are_zero(written):
+    settings = load_stack_settings("dev", {"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": [written]}]})
+    assert settings.cidr_groups[0].cidrs == (ipaddress.ip_network(written.strip()),)
+
+
+def test_an_ipv6_cidr_with_host_bits_is_refused_whatever_its_case():
+    [problem] = problems_for({"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["2001:DB8::1/32"]}]})
+    assert problem == "aks-cilium:cidrGroups[0].cidrs[0] = '2001:DB8::1/32': has host bits set; the network it lies in is 2001:db8::/32"

@@ -1,34 +1,20 @@
-"""Azure service tags as CiliumCIDRGroups: read the weekly file, collapse, split, name, label.
+"""Service tags as CiliumCIDRGroups: collapse each tag's prefixes, split them, name and label them.
 
-Azure publishes the address ranges of its services weekly as "Azure IP Ranges and Service
-Tags" (`ServiceTags_<Cloud>_<YYYYMMDD>.json`). Each selected tag becomes one or more groups,
-so Hubble names traffic to, say, Storage in West Europe instead of showing `world`.
-
-Pure functions only: `components.settings` calls them while the stack's settings load, so
-every problem is a config error before any resource is declared, and the components receive
-the finished, frozen `ServiceTagGroup`s.
+Each selected tag becomes one or more groups, so Hubble names traffic to, say, Storage in West
+Europe instead of showing `world`. Pure functions: the settings call them while they load, and
+the components receive the finished, frozen `ServiceTagGroup`s.
 """
 
 from __future__ import annotations
 
 import bisect
-import difflib
 import ipaddress
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Optional, Union
+from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-from pydantic.alias_generators import to_camel
-
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-
-#: The directory holding `Pulumi.yaml` and `__main__.py` (this module lives in its
-#: `components/`). A relative `file` resolves against it rather than the working directory,
-#: so `pulumi up`, the offline engine and the tests all read the same file wherever they run.
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from azure_service_tags.file import Network, ServiceTag, ServiceTagsFile
 
 #: Most prefixes one CiliumCIDRGroup holds. A prefix is at most 43 characters
 #: (a full IPv6 address plus "/128"), 46 bytes with JSON quotes and comma, so a full group is
@@ -46,133 +32,6 @@ SYSTEM_SERVICE_LABEL = "azure-service-tag-system-service"
 #: The tag's own revision: it changes only when that tag changes, unlike the file's.
 CHANGE_NUMBER_ANNOTATION = "azure-service-tag/change-number"
 CLOUD_ANNOTATION = "azure-service-tag/cloud"
-
-LAYOUT = "top-level cloud, changeNumber and values[] of {name, id, properties: {changeNumber, region, systemService, addressPrefixes[]}}"
-
-
-# --- the file's layout ----------------------------------------------------------------------
-
-
-class _Layout(BaseModel):
-    # Unknown fields are ignored: Microsoft adds fields over time, and the REST API /
-    # `az network list-service-tags` output carries extra ones (state, serviceTagChangeNumber).
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel, populate_by_name=True)
-
-
-class ServiceTagProperties(_Layout):
-    change_number: int
-    """The tag's revision (a number in the download, a numeric string from the REST API)."""
-    region: str
-    """Lowercase region name; empty for a global tag."""
-    system_service: str
-    """Service family, e.g. `AzureStorage`; empty for `AzureCloud.<region>`."""
-    address_prefixes: tuple[str, ...]
-    """CIDRs, IPv4 first, then IPv6."""
-    region_id: Optional[int] = None
-    """Present in the download, absent from the REST API output."""
-    platform: Optional[str] = None
-    network_features: Optional[tuple[str, ...]] = None
-
-
-class ServiceTag(_Layout):
-    name: str
-    id: str
-    properties: ServiceTagProperties
-
-
-class ServiceTagsDocument(_Layout):
-    change_number: int
-    cloud: str
-    values: tuple[ServiceTag, ...]
-
-
-class ServiceTagsFile:
-    """One loaded service-tags file, with its tags parsed on demand and remembered.
-
-    A plain class rather than a settings model: it is data read from disk, not config keys.
-    """
-
-    __slots__ = ("path", "document", "_index", "_networks")
-
-    def __init__(self, path: Path, document: ServiceTagsDocument):
-        self.path = path
-        """Absolute path of the file."""
-        self.document = document
-        self._index = {tag.name: i for i, tag in enumerate(document.values)}
-        self._networks: dict[str, tuple[Network, ...]] = {}
-
-    def __repr__(self) -> str:
-        return f"ServiceTagsFile({str(self.path)!r}, cloud={self.document.cloud!r}, changeNumber={self.document.change_number})"
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    def tag(self, name: str) -> ServiceTag:
-        """The tag called `name`; `ValueError` suggesting close names when there is none."""
-        if name not in self._index:
-            raise ValueError(f"not in {self.name}; {_suggestion(name, list(self._index))}")
-        return self.document.values[self._index[name]]
-
-    def networks(self, name: str) -> tuple[Network, ...]:
-        """The tag's prefixes as networks; `ValueError` naming the first that does not parse."""
-        if name not in self._networks:
-            self._networks[name] = self._parse(name)
-        return self._networks[name]
-
-    def _parse(self, name: str) -> tuple[Network, ...]:
-        tag = self.tag(name)
-        networks = []
-        for j, text in enumerate(tag.properties.address_prefixes):
-            try:
-                networks.append(ipaddress.ip_network(text))
-            except ValueError as exc:
-                at = f"values[{self._index[name]}].properties.addressPrefixes[{j}]"
-                raise ValueError(f"{self.name} has an invalid prefix at {at}: {text!r} ({exc})") from None
-        return tuple(networks)
-
-
-def _suggestion(name: str, known: list[str]) -> str:
-    same_case = [k for k in known if k.lower() == name.lower()]
-    close = same_case or difflib.get_close_matches(name, known, n=3, cutoff=0.75)
-    if not close:
-        return "tag names are the `name` of each entry of `values`, e.g. 'Storage.WestEurope' or 'AzureActiveDirectory'"
-    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-
-
-def resolve_path(configured: str, project_dir: Path = PROJECT_DIR) -> Path:
-    path = Path(configured).expanduser()
-    return path if path.is_absolute() else (project_dir / path)
-
-
-def read_service_tags_file(configured: str, project_dir: Path = PROJECT_DIR) -> ServiceTagsFile:
-    """Read and check the file's layout; `ValueError` with a message that names the file."""
-    path = resolve_path(configured, project_dir)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(
-            f"{path} does not exist (a relative path is resolved against the project directory {project_dir})"
-        ) from None
-    except OSError as exc:
-        raise ValueError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    try:
-        document = ServiceTagsDocument.model_validate_json(raw)
-    except ValidationError as exc:
-        raise ValueError(_layout_problem(path, exc)) from None
-    return ServiceTagsFile(path.resolve(), document)
-
-
-def _layout_problem(path: Path, exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False)
-    if errors and errors[0]["type"] == "json_invalid":
-        return f"{path.name} is not valid JSON: {errors[0]['ctx']['error']}"
-    shown = []
-    for error in errors[:3]:
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".") or "<root>"
-        shown.append(f"{where}: {error['msg'][0].lower()}{error['msg'][1:]}")
-    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-    return f"{path.name} is not an Azure service-tags file ({LAYOUT}): {'; '.join(shown)}{more}"
 
 
 # --- collapse and split -----------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Config problems as users read them: one key-path writer, one did-you-mean, one renderer.
+
+Every message names the key path as `pulumi config set --path` spells it
+(`aks-cilium:cluster.nodePools[0].name`), the value and what is allowed. `ConfigError` is a
+`pulumi.RunError`, which the Pulumi CLI prints without a Python traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Optional, Union
+
+import pulumi
+from pydantic import BaseModel
+
+from settings.base import section_model_in
+
+PROJECT = "aks-cilium"
+LOCATION_KEY = "azure-native:location"
+
+PathPart = Union[str, int]
+
+
+class ConfigError(pulumi.RunError):
+    """One or more stack config problems; the message lists each one."""
+
+    def __init__(self, stack_file: str, problems: list[str]):
+        self.stack_file = stack_file
+        self.problems = problems
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid stack configuration in {stack_file} ({count}):\n{lines}")
+
+
+def json_path(parts: Iterable[PathPart]) -> str:
+    """`a.b[0].c` for ('a', 'b', 0, 'c')."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+
+
+def key_path(*parts: PathPart) -> str:
+    """The config key path: `key_path('network', 'podCidr')` -> `aks-cilium:network.podCidr`."""
+    if not parts:
+        return f"{PROJECT}:<root>"
+    head, *rest = parts
+    path = LOCATION_KEY if head == "location" else f"{PROJECT}:{head}"
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def close_matches(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """Choices that differ from `word` only in case, else the closest by difflib's ratio."""
+    by_lower: dict[str, str] = {}
+    for choice in choices:
+        by_lower.setdefault(choice.lower(), choice)
+    if word.lower() in by_lower:
+        return [by_lower[word.lower()]]
+    return [by_lower[c] for c in difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=cutoff)]
+
+
+def did_you_mean(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 0.6) -> str:
+    """`did you mean 'x'?` (or `'x' or 'y'`), or '' when nothing is close."""
+    close = close_matches(word, choices, n, cutoff)
+    return "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
+
+
+def show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+# --- pydantic's errors, rendered ----------------------------------------------------------
+
+
+def _value_at(data: Any, loc: Sequence[PathPart]) -> tuple[bool, Any]:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return False, None
+    return True, data
+
+
+def _section_model_at(root: type[BaseModel], loc: Sequence[PathPart]) -> Optional[type[BaseModel]]:
+    """The settings model that owns the mapping at `loc`, to suggest its known keys."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = _field_named(model, part)
+        if field is None:
+            # `loc` comes from a real error, so a part that names no field is a mapping's key
+            # (the group name in `egressRules.<group>`): the model stays that of the values.
+            continue
+        model = section_model_in(field.annotation)
+        if model is None:
+            return None
+    return model
+
+
+def _field_named(model: type[BaseModel], part: PathPart) -> Any:
+    return next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+
+
+def _known_keys(root: type[BaseModel], model: type[BaseModel]) -> list[str]:
+    keys = [f.alias or n for n, f in model.model_fields.items()]
+    if model is root:
+        keys = [key_path(k) for k in keys]
+    return keys
+
+
+def _missing_message(root: type[BaseModel], loc: Sequence[PathPart], path: str) -> str:
+    model = _section_model_at(root, loc[:-1])
+    field = _field_named(model, loc[-1]) if model is not None else None
+    section = section_model_in(field.annotation) if field is not None else None
+    if section is not None:
+        # A whole section is missing: name its required keys with an example each.
+        needed = [(f.alias or n, f.examples) for n, f in section.model_fields.items() if f.is_required()]
+        commands = "; ".join(
+            f"`pulumi config set --path '{path}.{key}' {examples[0] if examples else '<value>'}`"
+            for key, examples in needed
+        )
+        return f"{path}: required but not set; set {', '.join(k for k, _ in needed)}: {commands}"
+    example = field.examples[0] if field is not None and field.examples else "<value>"
+    return f"{path}: required but not set; set it with `pulumi config set --path '{path}' {example}`"
+
+
+def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+    """One pydantic error of validating `data` against the `root` model, as a config problem."""
+    loc = tuple(error["loc"])
+    path = key_path(*loc)
+    kind = error["type"]
+    if kind == "missing":
+        return _missing_message(root, loc, path)
+    if kind == "extra_forbidden":
+        model = _section_model_at(root, loc[:-1])
+        known = _known_keys(root, model) if model else []
+        shown = path if len(loc) > 1 else f"{PROJECT}:{loc[-1]}"
+        probe = shown.rsplit(".", 1)[-1] if len(loc) > 1 else shown
+        hint = did_you_mean(probe, known)
+        return f"{shown}: unknown key{'; ' + hint if hint else ''} (known keys here: {', '.join(sorted(known))})"
+    found, value = _value_at(data, loc)
+    if kind == "value_error":
+        problem = str(error["ctx"]["error"])
+    else:
+        problem = error["msg"][0].lower() + error["msg"][1:]
+    return f"{path} = {show(value)}: {problem}" if found else f"{path}: {problem}"

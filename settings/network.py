@@ -1,0 +1,82 @@
+"""`aks-cilium:network`: the VNet, node subnet, pod and service ranges, and their rules."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from pydantic import Field
+
+from settings.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
+from settings.base import Section
+from settings.errors import key_path
+
+#: Ranges AKS forbids for pod and service CIDRs
+#: (https://learn.microsoft.com/azure/aks/use-byo-cni and .../concepts-network-cni-overview).
+AKS_RESERVED_RANGES = tuple(
+    ipaddress.ip_network(c) for c in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
+)
+
+IN_CLUSTER_WHY = "in-cluster addresses are identified by workload labels, so a CIDR group there would never match"
+
+
+class NetworkSettings(Section):
+    """`aks-cilium:network`: all addressing is required, because it must fit the company's IP plan."""
+
+    vnet_cidr: Ipv4Cidr = Field(examples=["10.10.0.0/16"])
+    """Address space of the VNet the stack creates."""
+    node_subnet_cidr: Ipv4Cidr = Field(examples=["10.10.0.0/22"])
+    """Subnet for node NICs; must lie in `vnetCidr` and hold every node plus surge."""
+    pod_cidr: Ipv4Cidr = Field(examples=["10.244.0.0/16"])
+    """Pod range: given to AKS (`networkProfile.podCidr`) and to Cilium cluster-pool IPAM."""
+    service_cidr: Ipv4Cidr = Field(examples=["10.0.0.0/16"])
+    """Kubernetes service range (`networkProfile.serviceCidr`)."""
+    dns_service_ip: Ipv4Address = Field(examples=["10.0.0.10"])
+    """ClusterIP of CoreDNS; inside `serviceCidr`, not its first two addresses."""
+
+
+def in_cluster_overlaps(net: NetworkSettings, cidrs: Iterable[IpNetwork]) -> Iterator[tuple[int, IpNetwork, str, IpNetwork]]:
+    """(index, CIDR, key, range) for each CIDR that overlaps the pod or service range."""
+    internal = [(key_path("network", "podCidr"), net.pod_cidr), (key_path("network", "serviceCidr"), net.service_cidr)]
+    return overlaps_with(cidrs, internal)
+
+
+def network_problems(net: NetworkSettings) -> list[str]:
+    key = key_path("network")
+    problems: list[str] = []
+    if not net.node_subnet_cidr.subnet_of(net.vnet_cidr):
+        problems.append(
+            f"{key}.nodeSubnetCidr = '{net.node_subnet_cidr}': must lie inside {key}.vnetCidr = '{net.vnet_cidr}'"
+        )
+    ranges = [(f"{key}.podCidr", net.pod_cidr), (f"{key}.serviceCidr", net.service_cidr), (f"{key}.vnetCidr", net.vnet_cidr)]
+    for name_a, net_a, name_b, net_b in overlapping_pairs(ranges):
+        problems.append(
+            f"{name_a} = '{net_a}' overlaps {name_b} = '{net_b}': pod, service and VNet ranges must be disjoint,"
+            " or traffic is routed to the wrong place"
+        )
+    for field, cidr in (("podCidr", net.pod_cidr), ("serviceCidr", net.service_cidr)):
+        for reserved in AKS_RESERVED_RANGES:
+            if cidr.overlaps(reserved):
+                problems.append(
+                    f"{key}.{field} = '{cidr}': overlaps {reserved}, which AKS reserves;"
+                    " pod and service CIDRs may not use 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 or 192.0.2.0/24"
+                )
+    if net.service_cidr.prefixlen < 12:
+        problems.append(f"{key}.serviceCidr = '{net.service_cidr}': too large; Kubernetes allows at most a /12 service range")
+    return problems + _dns_service_ip_problems(net)
+
+
+def _dns_service_ip_problems(net: NetworkSettings) -> list[str]:
+    key = key_path("network")
+    dns, services = net.dns_service_ip, net.service_cidr
+    at = f"{key}.dnsServiceIp = '{dns}'"
+    example = f"use e.g. {services[10]}" if services.num_addresses > 10 else "use a larger service range"
+    if dns not in services:
+        return [f"{at}: must lie inside {key}.serviceCidr = '{services}'"]
+    if dns == services.network_address:
+        return [f"{at}: is the network address of {key}.serviceCidr; {example}"]
+    if dns == services[1]:
+        return [f"{at}: is the first address of {key}.serviceCidr, which Kubernetes gives the API server service; {example}"]
+    if dns == services.broadcast_address:
+        return [f"{at}: is the last address of {key}.serviceCidr; {example}"]
+    return []

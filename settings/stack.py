@@ -1,0 +1,153 @@
+"""The whole stack's settings: top-level keys, every section, and `load_settings`.
+
+`load_settings` turns the stack's raw config bag (the strings the Pulumi CLI hands the
+program, or that `offline.stack_config` reads from `Pulumi.<stack>.yaml`) into one frozen
+`StackSettings`. Components receive these typed objects and never read `pulumi.Config`.
+
+Validation happens in two passes, both before any resource is declared:
+1. shape: pydantic checks types, enums, unknown keys and per-value rules (in each section's module);
+2. cross-field rules (overlaps, containment, capacity, unique names), each in its section's
+   module, run once every section parsed, because they need typed values to compare.
+All problems of a pass are reported together in one `ConfigError`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from pydantic import Field, ValidationError, field_validator
+
+from settings.base import Section
+from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_group_problems
+from settings.cilium import CiliumSettings, cilium_problems
+from settings.cluster import ClusterSettings, node_pool_problems
+from settings.egress_rules import EgressRuleSettings, egress_rule_problems
+from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error
+from settings.network import NetworkSettings, network_problems
+from settings.service_tags import ServiceTagsSettings, service_tag_problems
+
+
+class ProjectConfig(Section):
+    """Every key of the `aks-cilium:` namespace, plus `azure-native:location`."""
+
+    location: str = Field(examples=["westeurope"])
+    """`azure-native:location`: Azure region of every resource, e.g. `westeurope`."""
+    network: NetworkSettings
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    cilium: CiliumSettings = Field(default_factory=CiliumSettings)
+    cidr_groups: tuple[CidrGroupSettings, ...] = ()
+    egress_rules: dict[str, EgressRuleSettings] = Field(default_factory=dict)
+    """Egress rule per declared CIDR group name; a group without one is `open`."""
+    service_tags: Optional[ServiceTagsSettings] = None
+    """Azure service tags to declare as CIDR groups; none when unset."""
+    cluster_name: Optional[str] = None
+    """AKS cluster name; default `<project>-<stack>`. Other Azure names derive from it."""
+    protect: bool = False
+    """Set Pulumi's `protect` on the resource group and the cluster (prod)."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Azure tags on every Azure resource the stack creates."""
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+", value):
+            hint = re.sub(r"[^a-z0-9]", "", value.lower())
+            raise ValueError(f"must be an Azure region name such as 'westeurope' (lowercase, no spaces); did you mean {hint!r}?")
+        return value
+
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?", value):
+            raise ValueError(
+                "is not a valid AKS cluster name: 1-63 letters, digits, '-' and '_', starting and ending with a letter or digit"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """The whole stack's settings: what `__main__.py` hands to the platform component."""
+
+    project: str
+    stack: str
+    stack_file: str
+    """`Pulumi.<stack>.yaml`, named in every config error."""
+    location: str
+    network: NetworkSettings
+    cluster: ClusterSettings
+    cilium: CiliumSettings
+    cidr_groups: tuple[CidrGroupSettings, ...]
+    egress_rules: Mapping[str, EgressRuleSettings]
+    service_tags: Optional[ServiceTagsSettings]
+    protect: bool
+    tags: Mapping[str, str]
+    cluster_name: str
+    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset."""
+
+    @property
+    def declared_cidr_group_names(self) -> list[str]:
+        """Every CiliumCIDRGroup the stack declares: what an egress rule may name."""
+        tagged = self.service_tags.groups if self.service_tags is not None else ()
+        return [*BUILTIN_CIDR_GROUPS, *(g.name for g in self.cidr_groups), *(g.name for g in tagged)]
+
+
+def cross_field_problems(s: StackSettings) -> list[str]:
+    """Rules that compare several settings; each problem names the keys it involves."""
+    return (
+        network_problems(s.network)
+        + node_pool_problems(s.cluster, s.network, s.cilium)
+        + cilium_problems(s.cilium)
+        + cidr_group_problems(s.cidr_groups, s.network)
+        + egress_rule_problems(s.egress_rules, s.declared_cidr_group_names, s.cilium)
+        + service_tag_problems(s.service_tags, s.network, s.cidr_groups)
+    )
+
+
+def _config_data(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The project's keys as Python values; config values arrive as strings or JSON text."""
+    data: dict[str, Any] = {}
+    problems: list[str] = []
+    prefix = f"{PROJECT}:"
+    for key in sorted(raw):
+        if not key.startswith(prefix):
+            continue
+        text = raw[key]
+        try:
+            data[key[len(prefix) :]] = json.loads(text) if isinstance(text, str) else text
+        except json.JSONDecodeError:
+            data[key[len(prefix) :]] = text  # a plain scalar string such as a name
+    if LOCATION_KEY in raw:
+        data["location"] = raw[LOCATION_KEY]
+    elif "location" in data:
+        problems.append(f"{PROJECT}:location: unknown key; the region is set as '{LOCATION_KEY}'")
+        del data["location"]
+    return data, problems
+
+
+def load_settings(raw: Mapping[str, str], *, project: str, stack: str) -> StackSettings:
+    """Parse and validate the raw config bag; raise `ConfigError` listing every problem."""
+    stack_file = f"Pulumi.{stack}.yaml"
+    data, problems = _config_data(raw)
+    try:
+        config = ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        problems += [describe_error(ProjectConfig, e, data) for e in exc.errors(include_url=False)]
+        raise ConfigError(stack_file, problems) from None
+    if problems:
+        raise ConfigError(stack_file, problems)
+    settings = StackSettings(
+        project=project,
+        stack=stack,
+        stack_file=stack_file,
+        cluster_name=config.cluster_name or f"{project}-{stack}",
+        **{name: getattr(config, name) for name in ProjectConfig.model_fields if name != "cluster_name"},
+    )
+    problems = cross_field_problems(settings)
+    if problems:
+        raise ConfigError(stack_file, problems)
+    return settings
