@@ -28,12 +28,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from offline.stack_config import copy_program  # noqa: E402 (needs the project on sys.path)
+from offline import yaml_io  # noqa: E402 (needs the project on sys.path)
+from offline.stack_config import copy_program  # noqa: E402
 
 SDK_PACKAGES = ("pulumi", "pulumi_azure_native", "pulumi_kubernetes")
 GROUP_COUNTS = (10, 100, 1000)
@@ -82,13 +81,13 @@ def median_time(command: list[str], cwd: Path, runs: int) -> Timing:
 def project_with_groups(base: Path, count: int) -> Path:
     """A copy of the project whose `bench` stack is dev plus `count` extra CIDR groups."""
     target = copy_program(PROJECT_DIR, base / f"groups-{count}")
-    stack = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+    stack = yaml_io.load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
     # 100.64.0.0/10 (shared address space) overlaps none of dev's pod, service or VNet ranges.
     stack["config"]["aks-cilium:cidrGroups"] = [
         {"name": f"bench-{i:04d}", "cidrs": [f"100.{64 + i // 65536}.{i // 256 % 256}.{i % 256}/32"], "labels": {"bench": "true"}}
         for i in range(count)
     ]
-    (target / "Pulumi.bench.yaml").write_text(yaml.safe_dump(stack, sort_keys=False), encoding="utf-8")
+    (target / "Pulumi.bench.yaml").write_text(yaml_io.dump(stack, sort_keys=False), encoding="utf-8")
     return target
 
 

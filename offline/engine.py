@@ -1,7 +1,9 @@
 """The real `__main__.py` under the Pulumi SDK's mock engine, with every registration recorded.
 
-`MockResourceArgs` carries no parent, dependencies, provider, ignore_changes or protect
-(FACTS.md "Mocks"), so `RecordingMonitor` reads them off the raw `RegisterResource` request.
+`MockResourceArgs` carries no parent, dependencies, ignore_changes or protect (see
+`MockMonitor.RegisterResource` in the SDK,
+https://github.com/pulumi/pulumi/blob/master/sdk/python/lib/pulumi/runtime/mocks.py), so
+`RecordingMonitor` reads them off the raw `RegisterResource` request.
 `OfflineMocks` answers like Azure and Kubernetes would, with fixed fake values (no secrets,
 nothing random): the same config always yields the same registrations.
 """
@@ -30,8 +32,9 @@ FAKE_DEPLOYER_OBJECT_ID = "22222222-2222-2222-2222-222222222222"
 FAKE_DEPLOYER_CLIENT_ID = "33333333-3333-3333-3333-333333333333"
 _FAKE_NAMESPACE = uuid.UUID("9b1a3f0e-64e4-4d7c-8f1e-5c2d7a9e0b13")
 
-# Shapes of AKS's kubeconfigs, with placeholder credentials only.
-FAKE_USER_KUBECONFIG = """\
+# Shapes of AKS's kubeconfigs, with placeholder credentials only. Both name their user
+# `<clusterUser|clusterAdmin>_<resource group>_<cluster>`.
+_KUBECONFIG_HEAD = """\
 apiVersion: v1
 kind: Config
 clusters:
@@ -42,12 +45,15 @@ clusters:
 contexts:
 - context:
     cluster: {cluster}
-    user: clusterUser_{resource_group}_{cluster}
+    user: USER_{resource_group}_{cluster}
   name: {cluster}
 current-context: {cluster}
 users:
-- name: clusterUser_{resource_group}_{cluster}
+- name: USER_{resource_group}_{cluster}
   user:
+"""
+
+FAKE_USER_KUBECONFIG = _KUBECONFIG_HEAD.replace("USER_", "clusterUser_") + """\
     exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       command: kubelogin
@@ -67,23 +73,7 @@ users:
       provideClusterInfo: false
 """
 
-FAKE_ADMIN_KUBECONFIG = """\
-apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: RkFLRS1DQQ==
-    server: https://{cluster}.hcp.{location}.azmk8s.io:443
-  name: {cluster}
-contexts:
-- context:
-    cluster: {cluster}
-    user: clusterAdmin_{resource_group}_{cluster}
-  name: {cluster}
-current-context: {cluster}
-users:
-- name: clusterAdmin_{resource_group}_{cluster}
-  user:
+FAKE_ADMIN_KUBECONFIG = _KUBECONFIG_HEAD.replace("USER_", "clusterAdmin_") + """\
     client-certificate-data: RkFLRS1DRVJU
     client-key-data: RkFLRS1LRVk=
     token: fake-offline-token
@@ -181,7 +171,9 @@ class OfflineMocks(pulumi_mocks.Mocks):
         state = dict(inputs)
         if args.typ.startswith("azure-native:"):
             azure_name = inputs.get(_AZURE_NAME_INPUT.get(args.typ, ""), args.name)
-            state["name"] = azure_name  # dependants need it, or they lose resourceGroupName (FACTS.md)
+            # The mock's state is the resource's outputs (https://www.pulumi.com/docs/iac/concepts/testing/unit/):
+            # dependants read `name` from it, or they lose resourceGroupName.
+            state["name"] = azure_name
             resource_id = self._azure_id(args.typ, inputs, azure_name)
             state["id"] = resource_id
             if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
@@ -226,7 +218,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
         location = inputs.get("location", "westeurope")
         identity = dict(inputs.get("identity") or {})
         # Input: a list of identity ids; output: a map id -> {principalId, clientId}. Echoing
-        # the list would fail deserialization of every output of the cluster (FACTS.md).
+        # the list would fail deserialization of every output of the cluster (the output type:
+        # https://www.pulumi.com/registry/packages/azure-native/api-docs/containerservice/managedcluster/).
         identity["userAssignedIdentities"] = {
             i: {"principalId": fake_guid("principal", i), "clientId": fake_guid("client", i)}
             for i in identity.get("userAssignedIdentities") or []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from typing import Optional
 
 from offline.engine import Registration
@@ -103,57 +104,49 @@ def _edges(registrations: Iterable[Registration], known: set[str]) -> list[Edge]
 
 
 def build_graph(registrations: Sequence[Registration]) -> DeployGraph:
+    """The graph, with a deploy order from `graphlib.TopologicalSorter` (CycleError on a cycle)."""
     nodes = {r.urn: r for r in sorted(registrations, key=lambda r: r.urn)}
     edges = _edges(nodes.values(), set(nodes))
     before: dict[str, list[str]] = {urn: [] for urn in nodes}
     for edge in edges:
         before[edge.after].append(edge.before)
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for urn, priors in before.items():
+        sorter.add(urn, *priors)
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        cycle = exc.args[1]
+        raise CycleError(f"dependency cycle: {' -> '.join(cycle)}", cycle) from None
 
     wave: dict[str, int] = {}
     finish: dict[str, float] = {}
     critical_from: dict[str, Optional[str]] = {}
 
-    def visit(urn: str, trail: tuple[str, ...] = ()) -> None:
-        if urn in wave:
-            return
-        if urn in trail:
-            raise ValueError(f"dependency cycle through {urn}")
-        for prior in before[urn]:
-            visit(prior, (*trail, urn))
-        priors = sorted(before[urn])
-        wave[urn] = max((wave[p] + (1 if nodes[p].custom else 0) for p in priors), default=0)
-        slowest = max(priors, key=lambda p: (finish[p], p), default=None)
-        critical_from[urn] = slowest
-        finish[urn] = (finish[slowest] if slowest else 0.0) + typical_minutes(nodes[urn])
-
-    for urn in nodes:
-        visit(urn)
-    order = _topological_order(nodes, edges, wave)
-    return DeployGraph(nodes, edges, order, wave, finish, _critical_path(nodes, finish, critical_from))
-
-
-def _topological_order(nodes: dict[str, Registration], edges: list[Edge], wave: dict[str, int]) -> list[str]:
-    """Kahn's algorithm; among the ready nodes the lowest (wave, type, name) goes first."""
-    after: dict[str, list[str]] = {urn: [] for urn in nodes}
-    waiting_on = {urn: 0 for urn in nodes}
-    for edge in edges:
-        after[edge.before].append(edge.after)
-        waiting_on[edge.after] += 1
-
     def key(urn: str) -> tuple[int, str, str, str]:
         return wave[urn], nodes[urn].type, nodes[urn].name, urn
 
-    ready = [key(u) for u in nodes if waiting_on[u] == 0]
-    heapq.heapify(ready)
+    ready: list[tuple[int, str, str, str]] = []
+
+    def make_ready(urns: Iterable[str]) -> None:
+        # Every prior of a ready node is placed, so its wave and finish time are known.
+        for urn in urns:
+            priors = sorted(before[urn])
+            wave[urn] = max((wave[p] + (1 if nodes[p].custom else 0) for p in priors), default=0)
+            slowest = max(priors, key=lambda p: (finish[p], p), default=None)
+            critical_from[urn] = slowest
+            finish[urn] = (finish[slowest] if slowest else 0.0) + typical_minutes(nodes[urn])
+            heapq.heappush(ready, key(urn))
+
+    # Among the ready nodes the lowest (wave, type, name) goes first.
     order: list[str] = []
+    make_ready(sorter.get_ready())
     while ready:
         urn = heapq.heappop(ready)[3]
         order.append(urn)
-        for successor in after[urn]:
-            waiting_on[successor] -= 1
-            if waiting_on[successor] == 0:
-                heapq.heappush(ready, key(successor))
-    return order
+        sorter.done(urn)
+        make_ready(sorter.get_ready())
+    return DeployGraph(nodes, edges, order, wave, finish, _critical_path(nodes, finish, critical_from))
 
 
 def _critical_path(nodes: dict[str, Registration], finish: dict[str, float], came_from: dict[str, Optional[str]]) -> list[str]:

@@ -8,15 +8,15 @@ inputs always give the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import yaml
 from pulumi.runtime import rpc
 
+from offline import yaml_io
 from offline.engine import ProgramRun, Registration
 from offline.graph import DeployGraph, typical_minutes
+from offline.plain_values import plain_numbers
 from offline.stack_config import SECRET_PLACEHOLDER
 
 UNKNOWN_PLACEHOLDER = "[unknown until deploy]"
@@ -49,35 +49,25 @@ FLOW_WIDTH = 100
 
 
 def plain(value: Any) -> Any:
-    """Inputs as a user reads them: secrets masked, unknowns named, integral floats as ints.
+    """Inputs as a user reads them: secrets masked, unknowns named, integral floats as ints."""
+    return plain_numbers(value, _mask_secrets_and_unknowns)
 
-    The engine's wire format carries every number as a double; the Kubernetes provider sends
-    JSON, where 2.0 and 2 are the same number, so `2` is what the API server receives.
-    """
+
+def _mask_secrets_and_unknowns(value: Any) -> Optional[str]:
     if rpc.is_rpc_secret(value):
         return SECRET_PLACEHOLDER
     if value == rpc.UNKNOWN:
         return UNKNOWN_PLACEHOLDER
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    return None
 
 
 def to_yaml(value: Any) -> str:
     """Block YAML with sorted keys: the same value always gives the same text."""
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=FLOW_WIDTH)
+    return yaml_io.dump(value, sort_keys=True, default_flow_style=False, allow_unicode=True, width=FLOW_WIDTH)
 
 
 def to_flow(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=True, width=10**6).strip().removesuffix("\n...")
-
-
-# libyaml's emitter: several times faster than the pure-Python one for the same text.
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml_io.dump(value, sort_keys=True, default_flow_style=True, width=10**6).strip().removesuffix("\n...")
 
 
 def custom_resource_kind(type_: str) -> Optional[tuple[str, str, str]]:

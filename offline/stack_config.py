@@ -1,7 +1,8 @@
 """Read `Pulumi.yaml` and `Pulumi.<stack>.yaml` into the config bag the Pulumi CLI would pass.
 
-The SDK's runtime never reads these files itself (FACTS.md "Pulumi"), so offline runs load them
-here: project-level `config:` defaults first, then the stack file's values. Values become the
+The SDK's runtime never reads these files itself: under mocks the caller supplies the config
+(https://www.pulumi.com/docs/iac/concepts/testing/unit/), so offline runs load them here:
+project-level `config:` defaults first, then the stack file's values. Values become the
 strings the CLI hands a program (objects and lists as JSON). `secure:` values cannot be
 decrypted without the CLI; they are replaced by the text `[secret]` and marked secret.
 """
@@ -14,17 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from offline import yaml_io
 
 SECRET_PLACEHOLDER = "[secret]"
-
-# libyaml's safe loader when PyYAML was built with it (several times faster on large stack
-# files); the pure-Python one parses the same documents otherwise.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class StackFileError(Exception):
-    """A project or stack file that cannot be used; the message names the file."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +30,10 @@ class StackConfig:
     secret_keys: tuple[str, ...]
 
 
+class StackFileError(Exception):
+    """A project or stack file that cannot be used; the message names the file."""
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -47,8 +44,8 @@ def _read_yaml(path: Path) -> Any:
             f"{path.name}: cannot be read: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start})"
         ) from None
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
+        return yaml_io.load(text)
+    except yaml_io.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
@@ -134,10 +131,15 @@ PROGRAM_FILES = ("Pulumi.yaml", "__main__.py", "components", "settings", "azure_
 
 
 def copy_program(project_dir: Path, target: Path) -> Path:
-    """Copy the program (not its stacks) into `target`, e.g. to plan a test-only stack file."""
+    """Copy the program (not its stacks) into `target`, e.g. to plan a test-only stack file.
+
+    Entries of `PROGRAM_FILES` the project does not have (yet) are skipped.
+    """
     target.mkdir(parents=True, exist_ok=True)
     for name in PROGRAM_FILES:
         source = project_dir / name
+        if not source.exists():
+            continue
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from graphlib import CycleError
 from pathlib import Path
 from typing import Optional
 
@@ -19,6 +20,8 @@ import pytest
 import yaml
 
 from components.cidr_groups import builtin_groups, cidr_group_manifest
+from offline.engine import Registration
+from offline.graph import build_graph
 from offline.schemas import SchemaSet
 from offline.stack_config import copy_program
 from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR
@@ -281,3 +284,23 @@ def test_a_program_error_inside_an_output_is_one_clean_message(tmp_path: Path) -
     assert result.stderr.strip().splitlines() == [
         "plan: the program failed at __main__.py:" + result.stderr.split("__main__.py:")[1].split(":")[0] + ": ZeroDivisionError: division by zero"
     ]
+
+
+# --- deploy graph -------------------------------------------------------------------------
+
+
+def registration(name: str, *dependencies: str) -> Registration:
+    urn = f"urn:pulumi:test::aks-cilium::azure-native:network:Subnet::{name}"
+    prior = [f"urn:pulumi:test::aks-cilium::azure-native:network:Subnet::{d}" for d in dependencies]
+    return Registration(urn, "azure-native:network:Subnet", name, True, "", prior, "", [], False, {})
+
+
+def test_the_deploy_graph_orders_dependencies_first() -> None:
+    graph = build_graph([registration("c", "b"), registration("a"), registration("b", "a")])
+    assert [graph.nodes[u].name for u in graph.order] == ["a", "b", "c"]
+    assert [graph.wave[u] for u in graph.order] == [0, 1, 2]
+
+
+def test_a_dependency_cycle_is_an_error_that_names_the_cycle() -> None:
+    with pytest.raises(CycleError, match=r"dependency cycle: .*::a -> .*::b -> .*::a|dependency cycle: .*::b -> .*::a -> .*::b"):
+        build_graph([registration("a", "b"), registration("b", "a"), registration("c")])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -96,6 +98,17 @@ def test_the_schema_of_the_same_minor_line_stands_for_a_version(schema_names: Pa
     assert [s.path.name for s in schemas.crd_sources] == [chosen]
 
 
+def test_a_cilium_version_may_start_with_v(schema_names: Path) -> None:
+    schemas = SchemaSet.for_version(schema_names, "v1.20.1")
+    assert schemas is not None and [s.path.name for s in schemas.crd_sources] == ["ciliumcidrgroups-v1.20.1.yaml"]
+
+
+@pytest.mark.parametrize("version", ["1.20", "1.20.0-rc.1", "latest"])
+def test_a_cilium_version_that_is_not_a_release_is_refused(schema_names: Path, version: str) -> None:
+    with pytest.raises(ValueError, match=rf"Cilium version '{re.escape(version)}' must be a release version MAJOR.MINOR.PATCH"):
+        SchemaSet.for_version(schema_names, version)
+
+
 def test_no_schema_set_for_a_version_line_without_files(schema_names: Path) -> None:
     assert SchemaSet.for_version(schema_names, "1.18.3") is None
     assert SchemaSet.for_version(schema_names / "missing", "1.20.0") is None
@@ -156,14 +169,31 @@ def test_a_required_field_is_named_when_missing(cilium_1_20: SchemaSet) -> None:
     [
         ("metadata.name", "Corp_Proxies", "metadata.name: \"Corp_Proxies\" is not a DNS-1123 subdomain"),
         ("metadata.labels", {"bad key!": "x"}, 'metadata.labels["bad key!"]: key \'bad key!\''),
-        ("metadata.labels", {"team": "-x"}, "metadata.labels.team: '-x': at most 63"),
+        ("metadata.labels", {"team": "-x"}, "metadata.labels.team: '-x' is not a valid label value: at most 63"),
         ("metadata.namespace", "default", "metadata.namespace: not allowed: the kind is cluster-scoped"),
         ("metadata.lables", {"a": "b"}, "metadata.lables: unknown field"),
+        ("metadata.annotations", {"note": 1}, "metadata.annotations.note: 1 must be a string [rule: annotation value]"),
+        ("metadata.annotations", {"Example.COM/Note": "x", "/note": "x"}, 'metadata.annotations["/note"]: key \'/note\' has an invalid prefix \'\''),
     ],
 )
 def test_metadata_is_validated_as_object_meta(cilium_1_20: SchemaSet, path: str, value: object, error: str) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, path, value))
     assert any(error in e for e in errors), errors
+
+
+@needs_reference
+@pytest.mark.parametrize("key", ["/team", "UPPER.example.com/team", "example.com/-team", "example.com/"])
+def test_a_label_key_with_an_empty_or_invalid_prefix_or_name_is_refused(cilium_1_20: SchemaSet, key: str) -> None:
+    errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "metadata.labels", {key: "x"}))
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"CiliumCIDRGroup/corp-proxies: metadata.labels[{json.dumps(key)}]: key {key!r} ")
+    assert errors[0].endswith("[rule: label key]")
+
+
+@needs_reference
+def test_labels_with_a_dns_prefix_and_empty_values_are_accepted(cilium_1_20: SchemaSet) -> None:
+    labels = {"app.kubernetes.io/part-of": "aks-cilium", "example.com/empty": ""}
+    assert cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "metadata.labels", labels)) == []
 
 
 @needs_reference
