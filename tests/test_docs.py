@@ -1,4 +1,4 @@
-"""The README's configuration table and the settings models describe the same keys."""
+"""docs/configuration.md's key table and the settings models describe the same keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from components.settings import LOCATION_KEY, PROJECT, ProjectConfig, section_model_in
 from tests.harness import PROJECT_DIR
 
-README = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+CONFIGURATION_DOC = PROJECT_DIR / "docs" / "configuration.md"
 
 
 def _is_sequence(annotation) -> bool:
@@ -25,7 +25,7 @@ def _is_mapping_of_models(annotation) -> bool:
 
 
 def settings_keys(model: type[BaseModel] = ProjectConfig, prefix: str = "") -> set[str]:
-    """Every key path a user can set, as the README writes it."""
+    """Every key path a user can set, as docs/configuration.md writes it."""
     keys: set[str] = set()
     for name, field in model.model_fields.items():
         alias = field.alias or name
@@ -49,7 +49,8 @@ def settings_keys(model: type[BaseModel] = ProjectConfig, prefix: str = "") -> s
 
 def documented_keys() -> set[str]:
     keys: set[str] = set()
-    for cell in re.findall(r"^\| `([^`]+)`(?: / `([^`]+)`)? \|", README, flags=re.M):
+    table = CONFIGURATION_DOC.read_text(encoding="utf-8")
+    for cell in re.findall(r"^\| `([^`]+)`(?: / `([^`]+)`)? \|", table, flags=re.M):
         first, second = cell
         if not (first.startswith(f"{PROJECT}:") or first == LOCATION_KEY):
             continue
@@ -59,11 +60,12 @@ def documented_keys() -> set[str]:
     return keys
 
 
-def test_every_settings_key_is_documented_in_the_readme_table():
+def test_every_settings_key_is_documented_in_the_configuration_table():
     missing = settings_keys() - documented_keys()
-    assert not missing, f"keys without a README row: {sorted(missing)}"
+    assert not missing, f"keys without a row in docs/configuration.md: {sorted(missing)}"
 
 
-def test_the_readme_table_documents_no_key_the_settings_do_not_have():
+def test_the_configuration_table_documents_no_key_the_settings_do_not_have():
     stale = documented_keys() - settings_keys()
-    assert not stale, f"README rows for keys that do not exist: {sorted(stale)}"
+    assert not stale, f"rows in docs/configuration.md for keys that do not exist: {sorted(stale)}"
+
