@@ -30,7 +30,7 @@ lint: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
 
-# --- offline plan (README) ------------------------------------------------------------------
+# --- offline plan (docs/offline-plan.md) ----------------------------------------------------
 # `make plan STACK=prod`: what a stack would deploy, validated against Cilium's schemas;
 # files land in plan-out/<stack>. PLAN_ARGS passes options, e.g. PLAN_ARGS='--schemas DIR'.
 STACK ?= dev
@@ -41,7 +41,7 @@ PLAN_ARGS ?=
 plan: $(VENV)/.installed
 	@$(PY) -m offline.plan $(STACK) $(PLAN_ARGS)
 
-# Timing figures for the README (not a test: nothing is asserted).
+# Timing figures for docs/benchmarks.md (not a test: nothing is asserted).
 bench: $(VENV)/.installed
 	$(PY) benchmarks/plan_bench.py
 	$(PY) benchmarks/service_tags_bench.py

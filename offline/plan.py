@@ -276,7 +276,7 @@ def plan(options: Options) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     options = parse_options(argv)
     # A plan is one short-lived process. The cyclic garbage collector would re-scan the ~850
-    # SDK modules it imports over and over (about a quarter of the run; README, "How fast it is")
+    # SDK modules it imports over and over (about a quarter of the run; docs/benchmarks.md)
     # and find next to nothing to free; reference counting still frees all acyclic garbage.
     collector_was_on = gc.isenabled()
     gc.disable()
