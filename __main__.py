@@ -3,11 +3,16 @@
 import pulumi
 
 from components.platform import AksCiliumPlatform, hubble_ui_command
+from settings.placeholders import check_placeholders
 from settings.pulumi_config import raw_config_from_pulumi
 from settings.stack import load_settings
 
 # Every config problem is reported here, before the first resource is declared.
 settings = load_settings(raw_config_from_pulumi(), project=pulumi.get_project(), stack=pulumi.get_stack())
+# Documentation addresses and zero GUIDs: a preview warns, a real `pulumi up` stops here.
+warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=pulumi.runtime.is_dry_run())
+if warning:
+    pulumi.log.warn(warning)
 
 platform = AksCiliumPlatform("aks-cilium", settings)
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, containerservice, managedidentity
 
-from components.kubeconfig import decode_kubeconfig, with_kubelogin_mode
+from components.kubeconfig import decode_kubeconfig, with_kubelogin
+from settings.azure_names import AzureNames
 from settings.cluster import ClusterSettings
 from settings.network import NetworkSettings
 
@@ -58,13 +59,15 @@ class AksClusterArgs:
     location: str
     """Azure region."""
     cluster_name: str
-    """AKS resource name; also the DNS prefix and the base of the identity's name."""
+    """AKS resource name (`names.cluster`); also the seed of the role assignments' GUIDs."""
     node_subnet_id: pulumi.Input[str]
     """Subnet for the node NICs; the cluster identity gets Network Contributor on it."""
     network: NetworkSettings
     """Pod, service and DNS addressing, passed to AKS explicitly."""
     cluster: ClusterSettings
     """Version, pools, upgrade channels, access settings."""
+    names: AzureNames
+    """Azure names of the identity, the DNS prefix and the node resource group (each checked by the settings)."""
     protect: bool = False
     """Set Pulumi's `protect` on the cluster."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -93,7 +96,7 @@ class AksCluster(pulumi.ComponentResource):
 
         self.identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
-            resource_name_=f"id-{args.cluster_name}",
+            resource_name_=args.names.identity,
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags=dict(args.tags),
@@ -117,8 +120,8 @@ class AksCluster(pulumi.ComponentResource):
             resource_name_=args.cluster_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            dns_prefix=args.cluster_name.replace("_", "-")[:54],
-            node_resource_group=f"rg-{args.cluster_name}-nodes",
+            dns_prefix=args.names.dns_prefix,
+            node_resource_group=args.names.node_resource_group,
             kubernetes_version=version,
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=settings.sku_tier),
             identity=containerservice.ManagedClusterIdentityArgs(
@@ -216,7 +219,7 @@ class AksCluster(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         if args.cluster.disable_local_accounts:
             # No admin credentials exist then; the user kubeconfig in exec format runs
-            # kubelogin, switched to a non-interactive login
+            # kubelogin, rebuilt for the configured unattended login
             # (https://learn.microsoft.com/azure/aks/kubelogin-authentication).
             credentials = containerservice.list_managed_cluster_user_credentials_output(
                 resource_group_name=args.resource_group_name,
@@ -224,10 +227,8 @@ class AksCluster(pulumi.ComponentResource):
                 format="exec",
                 opts=invoke,
             )
-            mode = args.cluster.kubelogin_mode
-            return credentials.kubeconfigs.apply(
-                lambda kcs: with_kubelogin_mode(decode_kubeconfig(kcs[0].value), mode)
-            )
+            login = args.cluster.kubelogin
+            return credentials.kubeconfigs.apply(lambda kcs: with_kubelogin(decode_kubeconfig(kcs[0].value), login))
         credentials = containerservice.list_managed_cluster_admin_credentials_output(
             resource_group_name=args.resource_group_name,
             resource_name=self.cluster.name,

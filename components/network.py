@@ -17,6 +17,8 @@ class NetworkArgs:
     """Azure region, e.g. `westeurope`."""
     vnet_name: str
     """Azure name of the VNet (fixed, so the same config always names the same VNet)."""
+    subnet_name: str
+    """Azure name of the node subnet (settings/azure_names.py)."""
     vnet_cidr: str
     """Address space of the VNet."""
     node_subnet_cidr: str
@@ -47,7 +49,7 @@ class Network(pulumi.ComponentResource):
         )
         self.node_subnet = network.Subnet(
             f"{name}-nodes",
-            subnet_name="snet-nodes",
+            subnet_name=args.subnet_name,
             virtual_network_name=self.vnet.name,
             resource_group_name=args.resource_group_name,
             address_prefix=args.node_subnet_cidr,

@@ -32,12 +32,12 @@ class AksCiliumPlatform(pulumi.ComponentResource):
 
     def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-cilium:platform:AksCiliumPlatform", name, None, opts)
-        cluster_name = settings.cluster_name
+        names = settings.names
         protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
 
         self.resource_group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=f"rg-{cluster_name}",
+            resource_group_name=names.resource_group,
             location=settings.location,
             tags=dict(settings.tags),
             opts=protected,
@@ -47,7 +47,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             NetworkArgs(
                 resource_group_name=self.resource_group.name,
                 location=settings.location,
-                vnet_name=f"vnet-{cluster_name}",
+                vnet_name=names.vnet,
+                subnet_name=names.subnet,
                 vnet_cidr=str(settings.network.vnet_cidr),
                 node_subnet_cidr=str(settings.network.node_subnet_cidr),
                 tags=settings.tags,
@@ -59,7 +60,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             AksClusterArgs(
                 resource_group_name=self.resource_group.name,
                 location=settings.location,
-                cluster_name=cluster_name,
+                cluster_name=names.cluster,
+                names=names,
                 node_subnet_id=self.network.node_subnet_id,
                 network=settings.network,
                 cluster=settings.cluster,

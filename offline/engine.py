@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import runpy
 import sys
 import uuid
@@ -118,12 +119,27 @@ class Registration:
         return self.provider.rsplit("::", 1)[0] if self.provider else ""
 
 
+class _KeepLogs(logging.Handler):
+    def __init__(self, sink: list[tuple[str, str]]):
+        super().__init__(logging.DEBUG)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append((record.levelname.lower(), record.getMessage()))
+
+
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A MockMonitor that keeps every registration, in order, with its options."""
+    """A MockMonitor that keeps every registration, in order, with its options, and the program's log."""
 
     def __init__(self, mocks: pulumi_mocks.Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.log: list[tuple[str, str]] = []
+        """(level, message) of each `pulumi.log` call, in order."""
+        # The mock engine hands `pulumi.log.*` to this logger (MockEngine.Log in the SDK's mocks.py);
+        # a private logger keeps the messages off the root logger and in this run's record.
+        self.logger = logging.Logger(f"offline-engine-{id(self)}", logging.DEBUG)
+        self.logger.addHandler(_KeepLogs(self.log))
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
@@ -273,6 +289,12 @@ class ProgramRun:
     config: StackConfig
     registrations: list[Registration]
     outputs: dict[str, StackOutput]
+    log: list[tuple[str, str]] = field(default_factory=list)
+    """(level, message) of each `pulumi.log` call of the program."""
+
+    @property
+    def warnings(self) -> list[str]:
+        return [message for level, message in self.log if level in ("warning", "error")]
 
     def by_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
@@ -287,15 +309,20 @@ class ProgramRun:
         return next(r for r in self.registrations if r.urn == urn)
 
 
-def start_mocks(config: StackConfig) -> RecordingMonitor:
-    """Install the mock engine and the stack's config in the current context."""
+def start_mocks(config: StackConfig, preview: bool = True) -> RecordingMonitor:
+    """Install the mock engine and the stack's config in the current context.
+
+    `preview=True` (the default) runs the program as `pulumi preview` does
+    (`pulumi.runtime.is_dry_run()` is true): what the offline plan and the tests model.
+    `preview=False` is a real `pulumi up`, e.g. to show what it refuses.
+    """
     monitor = RecordingMonitor(OfflineMocks())
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.
     pulumi.runtime.settings.SETTINGS.outputs = set()
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=config.project, stack=config.stack, preview=False, monitor=monitor
+        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor
     )
     pulumi.runtime.set_all_config(dict(config.raw), list(config.secret_keys))
     return monitor
@@ -313,7 +340,7 @@ async def run_program(project_dir: Path, config: StackConfig, monitor: Recording
     for name, value in sorted(getattr(root, "outputs", {}).items()):
         output = pulumi.Output.from_input(value)
         outputs[name] = StackOutput(await output.future(), bool(await output.is_secret()))
-    return ProgramRun(config, list(monitor.registrations), outputs)
+    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log))
 
 
 def run_stack(project_dir: Path, stack: str, raw_overrides: Optional[dict[str, str]] = None) -> ProgramRun:

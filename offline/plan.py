@@ -263,6 +263,8 @@ def plan(options: Options) -> int:
     files["plan.txt"] = text
     write_files(options.out_dir, files)
     sys.stdout.write(text)
+    for warning in run.warnings:
+        print(f"plan: warning: {warning}", file=sys.stderr)
 
     if validation.errors:
         count = len(validation.errors)

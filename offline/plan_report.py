@@ -173,6 +173,7 @@ class PlanHeader:
 def render_plan(header: PlanHeader, run: ProgramRun, graph: DeployGraph, validation: Validation, out_dir: str, written: list[str]) -> str:
     sections = [
         f"Plan for stack {header.stack!r} of project {header.project!r} ({header.stack_file}, offline: mock engine, secrets not decrypted)",
+        *_warnings(run),
         _tree(run, graph),
         _outputs(run),
         _order(graph),
@@ -180,6 +181,11 @@ def render_plan(header: PlanHeader, run: ProgramRun, graph: DeployGraph, validat
         _files(out_dir, written),
     ]
     return "\n\n".join(s.rstrip("\n") for s in sections) + "\n"
+
+
+def _warnings(run: ProgramRun) -> list[str]:
+    """The program's warnings (`pulumi.log.warn`), as a preview prints them, first so no one misses them."""
+    return [f"WARNING: {message}" for message in run.warnings]
 
 
 def _tree(run: ProgramRun, graph: DeployGraph) -> str:

@@ -12,14 +12,12 @@ from settings.addresses import Ipv4Cidr
 from settings.base import Section
 from settings.cilium import DEFAULT_CLUSTER_POOL_MASK_SIZE, CiliumSettings
 from settings.errors import key_path
+from settings.kubelogin import KubeloginSettings
 from settings.network import NetworkSettings
 
 #: Azure keeps five addresses of every subnet for itself
 #: (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 AZURE_SUBNET_RESERVED_ADDRESSES = 5
-
-#: kubelogin `--login` modes (https://azure.github.io/kubelogin/concepts/login-modes.html).
-KubeloginMode = Literal["azurecli", "devicecode", "spn", "msi", "workloadidentity", "azd"]
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -114,8 +112,8 @@ class ClusterSettings(Section):
     deployer_principal_type: Literal["User", "ServicePrincipal", "Group"] = "User"
     """What kind of principal runs `pulumi up` (from `az login`): it gets the cluster-admin data-plane
     role, and Azure refuses a role assignment whose principalType does not match the principal."""
-    kubelogin_mode: KubeloginMode = "azurecli"
-    """How the exec kubeconfig used by `pulumi up` logs in (kubelogin `--login`)."""
+    kubelogin: KubeloginSettings = Field(default_factory=KubeloginSettings)
+    """How the exec kubeconfig used by `pulumi up` logs in (settings/kubelogin.py)."""
     node_pools: tuple[NodePoolSettings, ...] = Field(default_factory=_default_node_pools)
     """Node pools; default one System pool `system` of 2 x Standard_D4ds_v5."""
 

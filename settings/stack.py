@@ -21,6 +21,8 @@ from typing import Any, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
+from settings.azure_limits import azure_limit_problems
+from settings.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
 from settings.base import Section
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
@@ -28,6 +30,7 @@ from settings.cluster import ClusterSettings, node_pool_problems
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
 from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error
 from settings.network import NetworkSettings, network_problems
+from settings.placeholders import Placeholder, find_placeholders
 from settings.service_tags import ServiceTagsSettings, service_tag_problems
 
 
@@ -62,10 +65,9 @@ class ProjectConfig(Section):
     @field_validator("cluster_name")
     @classmethod
     def _cluster_name(cls, value: Optional[str]) -> Optional[str]:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?", value):
-            raise ValueError(
-                "is not a valid AKS cluster name: 1-63 letters, digits, '-' and '_', starting and ending with a letter or digit"
-            )
+        problem = name_problem("cluster", value) if value is not None else None
+        if problem:
+            raise ValueError(f"is not a valid AKS cluster name: {problem} ({NAMING_RULES_URL})")
         return value
 
 
@@ -87,7 +89,11 @@ class StackSettings:
     protect: bool
     tags: Mapping[str, str]
     cluster_name: str
-    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset."""
+    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset (made valid: settings/azure_names.py)."""
+    names: AzureNames
+    """Every Azure name the stack uses, derived from the cluster name."""
+    placeholders: tuple[Placeholder, ...] = ()
+    """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
 
     @property
     def declared_cidr_group_names(self) -> list[str]:
@@ -105,6 +111,8 @@ def cross_field_problems(s: StackSettings) -> list[str]:
         + cidr_group_problems(s.cidr_groups, s.network)
         + egress_rule_problems(s.egress_rules, s.declared_cidr_group_names, s.cilium)
         + service_tag_problems(s.service_tags, s.network, s.cidr_groups)
+        + azure_name_problems(s.names)
+        + azure_limit_problems(s.network, s.cluster, s.cilium, s.tags)
     )
 
 
@@ -140,11 +148,14 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str) -> StackS
         raise ConfigError(stack_file, problems) from None
     if problems:
         raise ConfigError(stack_file, problems)
+    names = azure_names(project, stack, config.cluster_name)
     settings = StackSettings(
         project=project,
         stack=stack,
         stack_file=stack_file,
-        cluster_name=config.cluster_name or f"{project}-{stack}",
+        cluster_name=names.cluster,
+        names=names,
+        placeholders=find_placeholders(data),
         **{name: getattr(config, name) for name in ProjectConfig.model_fields if name != "cluster_name"},
     )
     problems = cross_field_problems(settings)
