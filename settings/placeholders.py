@@ -61,7 +61,8 @@ def _placeholder_kind(text: str) -> str:
     except ValueError:
         return ""
     for documentation, rfc in DOCUMENTATION_RANGES.items():
-        if found.version == documentation.version and found.overlaps(documentation):
+        # Inside the range, not merely overlapping: 0.0.0.0/0 or a /8 holding one is a real choice.
+        if found.version == documentation.version and found.subnet_of(documentation):
             return f"{'an address' if found.num_addresses == 1 else 'a range'} reserved for documentation ({rfc})"
     return ""
 

@@ -31,7 +31,7 @@ def test_documentation_addresses_and_the_zero_guid_are_placeholders(value, what)
     assert (found.key, found.value, found.what) == ("aks-cilium:cidrGroups[0].cidrs[0]", value, what)
 
 
-@pytest.mark.parametrize("value", ["10.0.0.0/8", "192.0.3.0/24", "2001:db9::/32", "11111111-1111-1111-1111-111111111111", "westeurope", "1"])
+@pytest.mark.parametrize("value", ["10.0.0.0/8", "192.0.3.0/24", "2001:db9::/32", "0.0.0.0/0", "192.0.0.0/16", "2000::/3", "11111111-1111-1111-1111-111111111111", "westeurope", "1"])
 def test_real_values_are_not_placeholders(value):
     assert find_placeholders({"tags": {"x": value}, "cluster": {"nodePools": [{"count": 1}]}}) == ()
 
