@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
+from settings.access import cluster_access_problems
 from settings.base import Section
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
@@ -29,6 +30,7 @@ from settings.egress_rules import EgressRuleSettings, egress_rule_problems
 from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error
 from settings.network import NetworkSettings, network_problems
 from settings.service_tags import ServiceTagsSettings, service_tag_problems
+from settings.upgrades import upgrade_problems
 
 
 class ProjectConfig(Section):
@@ -101,6 +103,8 @@ def cross_field_problems(s: StackSettings) -> list[str]:
     return (
         network_problems(s.network)
         + node_pool_problems(s.cluster, s.network, s.cilium)
+        + upgrade_problems(s.cluster)
+        + cluster_access_problems(s.cluster.admins, s.cluster.disable_local_accounts)
         + cilium_problems(s.cilium)
         + cidr_group_problems(s.cidr_groups, s.network)
         + egress_rule_problems(s.egress_rules, s.declared_cidr_group_names, s.cilium)
