@@ -13,6 +13,8 @@ from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings
 from settings.service_tags import ServiceTagsSettings
 
 KIND = "CiliumCIDRGroup"
+#: Every apiVersion a CiliumCIDRGroup of a supported Cilium (>= 1.17) is declared with.
+API_VERSIONS = ("cilium.io/v2alpha1", "cilium.io/v2")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,19 @@ def cidr_group_api_version(cilium_version: tuple[int, int, int]) -> str:
     https://github.com/cilium/cilium/blob/v1.18.0/pkg/k8s/apis/cilium.io/client/crds/v2/ciliumcidrgroups.yaml
     """
     return "cilium.io/v2" if cilium_version >= (1, 18, 0) else "cilium.io/v2alpha1"
+
+
+def cidr_group_aliases(api_version: str) -> list[pulumi.Alias]:
+    """The same group under the other apiVersion, so a Cilium upgrade is an update of it.
+
+    pulumi-kubernetes types a custom resource as `kubernetes:<apiVersion>:<kind>`, so without an
+    alias 1.17.x -> 1.18.0 (v2alpha1 -> v2) would plan a create of the new type and a delete of
+    the old, both of the same cluster object: the create fails with AlreadyExists, or (with
+    `upsertExistingObjects`) succeeds and the trailing delete removes the group (docstring of
+    `upsert_existing_objects` in pulumi_kubernetes/provider.py; pulumi/pulumi-kubernetes#546).
+    Both directions, so a rollback to 1.17.x is an update too.
+    """
+    return [pulumi.Alias(type_=f"kubernetes:{other}:{KIND}") for other in API_VERSIONS if other != api_version]
 
 
 def cidr_group_manifest(group: CidrGroupSpec, api_version: str) -> dict[str, Any]:
@@ -97,7 +112,9 @@ class CidrGroups(pulumi.ComponentResource):
                 kind=manifest["kind"],
                 metadata=manifest["metadata"],
                 spec=manifest["spec"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[args.cilium_release]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[args.cilium_release], aliases=cidr_group_aliases(args.api_version)
+                ),
             )
         self.names = [g.name for g in args.groups]
         self.register_outputs({"names": self.names})

@@ -53,7 +53,7 @@ class CiliumArgs:
     values: Mapping[str, Any]
     """Complete chart values, from `cilium_helm_values`."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
-    """What must exist before the install, e.g. the deployer's cluster role assignment."""
+    """What must exist before the install, e.g. the admins' cluster role assignments."""
 
 
 class Cilium(pulumi.ComponentResource):

@@ -33,6 +33,9 @@ import pulumi_kubernetes as k8s
 
 from settings.egress_rules import PORT_RANGE, EgressPortSettings, EgressRuleSettings, egress_policy_names
 
+# Fixed: CiliumClusterwideNetworkPolicy has been `cilium.io/v2` in every supported Cilium
+# (>= 1.17), so unlike the CIDR groups' (components/cidr_groups.py) its resource type never
+# changes with a Cilium upgrade and needs no alias. The Helm release's type is fixed too.
 API_VERSION = "cilium.io/v2"
 KIND = "CiliumClusterwideNetworkPolicy"
 

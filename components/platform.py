@@ -1,4 +1,4 @@
-"""The whole stack as one component: resource group, network, AKS, Cilium and CIDR groups."""
+"""The whole stack as one component: resource group, network, AKS, its admins and node pools, Cilium and CIDR groups."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pulumi_azure_native import resources
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, cidr_group_api_version, groups_from_settings
 from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
+from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.network import Network, NetworkArgs
+from components.node_pools import NodePools, NodePoolsArgs
 from settings.stack import StackSettings
 
 
@@ -33,6 +35,7 @@ class AksCiliumPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-cilium:platform:AksCiliumPlatform", name, None, opts)
         names = settings.names
+        child = pulumi.ResourceOptions(parent=self)
         protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
 
         self.resource_group = resources.ResourceGroup(
@@ -53,14 +56,13 @@ class AksCiliumPlatform(pulumi.ComponentResource):
                 node_subnet_cidr=str(settings.network.node_subnet_cidr),
                 tags=settings.tags,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child,
         )
         self.cluster = AksCluster(
             f"{name}-cluster",
             AksClusterArgs(
                 resource_group_name=self.resource_group.name,
                 location=settings.location,
-                cluster_name=names.cluster,
                 names=names,
                 node_subnet_id=self.network.node_subnet_id,
                 network=settings.network,
@@ -68,17 +70,45 @@ class AksCiliumPlatform(pulumi.ComponentResource):
                 protect=settings.protect,
                 tags=settings.tags,
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child,
         )
-        # cluster_identifier: a kubeconfig unknown at preview would otherwise make the
-        # provider, and every Kubernetes resource on it, plan a replacement
+        # Needs only the resource group, so it is created alongside the cluster and has
+        # propagated by the time the release starts (components/cluster_access.py).
+        self.admins = ClusterAdmins(
+            f"{name}-cluster-admins",
+            ClusterAdminsArgs(
+                resource_group_id=self.resource_group.id,
+                cluster_name=names.cluster,
+                admins=settings.cluster.admins,
+            ),
+            opts=child,
+        )
+        # Pools beyond the inline System pool. Nothing on the cluster waits for them: Cilium
+        # needs only the System pool, and nodes that join later get its DaemonSet.
+        self.node_pools = NodePools(
+            f"{name}-node-pools",
+            NodePoolsArgs(
+                resource_group_name=self.resource_group.name,
+                cluster=self.cluster.cluster,
+                settings=settings.cluster,
+                vnet_subnet_id=self.network.node_subnet_id,
+                protect=settings.protect,
+                tags=settings.tags,
+            ),
+            opts=child,
+        )
+        # cluster_identifier: the provider is replaced only when it changes
         # (https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/#cluster_identifier_python).
+        # Not the cluster's ARM id, which a cluster deleted and re-created under the same name
+        # keeps: `resourceUID` "uniquely identifies ManagedClusters that reuse ARM ResourceIds"
+        # (its docstring in pulumi_azure_native/containerservice/managed_cluster.py), so a
+        # re-created cluster gets a new provider and Cilium and the groups are installed again.
         self.k8s_provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.cluster.kubeconfig,
-            cluster_identifier=self.cluster.cluster.id,
+            cluster_identifier=self.cluster.cluster.resource_uid,
             enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cluster.deployer_access]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.admins.assignments)),
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
 
@@ -88,7 +118,7 @@ class AksCiliumPlatform(pulumi.ComponentResource):
                 version=settings.cilium.version,
                 chart_repository=settings.cilium.chart_repository,
                 values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
-                depends_on=(self.cluster.deployer_access,),
+                depends_on=tuple(self.admins.assignments),
             ),
             opts=on_cluster,
         )

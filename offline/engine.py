@@ -87,6 +87,7 @@ _AZURE_NAME_INPUT = {
     "azure-native:network:Subnet": "subnetName",
     "azure-native:managedidentity:UserAssignedIdentity": "resourceName",
     "azure-native:containerservice:ManagedCluster": "resourceName",
+    "azure-native:containerservice:AgentPool": "agentPoolName",
     "azure-native:authorization:RoleAssignment": "roleAssignmentName",
 }
 
@@ -112,6 +113,9 @@ class Registration:
     """Inputs as sent, secrets still wrapped (see `rpc.is_rpc_secret`)."""
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    """URNs this resource was once known by (its `aliases` option, specs resolved to URNs)."""
+    delete_before_replace: bool = False
 
     @property
     def provider_urn(self) -> str:
@@ -160,9 +164,32 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     else {},
                     id=response.id,
                     state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
+                    aliases=tuple(alias_urn(response.urn, a) for a in request.aliases),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
                 )
             )
         return response
+
+
+def alias_urn(urn: str, alias: Any) -> str:
+    """An `alias_pb2.Alias` as the URN it stands for: given as one, or a spec of what differs from `urn`.
+
+    URN format: `urn:pulumi:<stack>::<project>::<parent types $-joined>$<type>::<name>`
+    (https://www.pulumi.com/docs/iac/concepts/resources/names/#urns).
+    """
+    if alias.WhichOneof("alias") == "urn":
+        return alias.urn
+    spec = alias.spec
+    head, project, qualified_type, name = urn.split("::", 3)
+    parents = qualified_type.split("$")[:-1]
+    if spec.noParent:
+        parents = []
+    elif spec.parentUrn:
+        parent_type = spec.parentUrn.split("::", 3)[2]
+        parents = [] if parent_type == "pulumi:pulumi:Stack" else parent_type.split("$")
+    stack = spec.stack or head.removeprefix("urn:pulumi:")
+    types = "$".join([*parents, spec.type or qualified_type.split("$")[-1]])
+    return f"urn:pulumi:{stack}::{spec.project or project}::{types}::{spec.name or name}"
 
 
 def reveal_secrets(value: Any) -> Any:
@@ -179,8 +206,10 @@ def reveal_secrets(value: Any) -> Any:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes like Azure and Kubernetes would."""
 
-    def __init__(self) -> None:
+    def __init__(self, deployer_object_id: str = FAKE_DEPLOYER_OBJECT_ID) -> None:
         self.clusters: dict[str, dict[str, Any]] = {}
+        self.deployer_object_id = deployer_object_id
+        """The object id `getClientConfig` reports: who runs `pulumi up`."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = reveal_secrets(dict(args.inputs))
@@ -221,6 +250,11 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 f"{base}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks/"
                 f"{inputs.get('virtualNetworkName')}/subnets/{azure_name}"
             )
+        if typ == "azure-native:containerservice:AgentPool":
+            return (
+                f"{base}/resourceGroups/{group}/providers/Microsoft.ContainerService/managedClusters/"
+                f"{inputs.get('resourceName')}/agentPools/{azure_name}"
+            )
         if typ == "azure-native:authorization:RoleAssignment":
             return f"{inputs.get('scope', base)}/providers/Microsoft.Authorization/roleAssignments/{azure_name}"
         provider_type = {
@@ -247,6 +281,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 "issuerURL": f"https://{location}.oic.prod-aks.azure.com/{FAKE_TENANT_ID}/{fake_guid('oidc', azure_name)}/",
             }
         state["fqdn"] = f"{inputs.get('dnsPrefix', azure_name)}.hcp.{location}.azmk8s.io"
+        # Azure gives each incarnation of a cluster a new resourceUID; one per id here.
+        state["resourceUID"] = fake_guid("resourceUID", state["id"])
         state["provisioningState"] = "Succeeded"
         self.clusters[azure_name] = {"location": location, "resource_group": inputs.get("resourceGroupName", "")}
 
@@ -254,7 +290,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "clientId": FAKE_DEPLOYER_CLIENT_ID,
-                "objectId": FAKE_DEPLOYER_OBJECT_ID,
+                "objectId": self.deployer_object_id,
                 "subscriptionId": FAKE_SUBSCRIPTION_ID,
                 "tenantId": FAKE_TENANT_ID,
             }
@@ -309,14 +345,15 @@ class ProgramRun:
         return next(r for r in self.registrations if r.urn == urn)
 
 
-def start_mocks(config: StackConfig, preview: bool = True) -> RecordingMonitor:
+def start_mocks(config: StackConfig, preview: bool = True, deployer_object_id: str = FAKE_DEPLOYER_OBJECT_ID) -> RecordingMonitor:
     """Install the mock engine and the stack's config in the current context.
 
     `preview=True` (the default) runs the program as `pulumi preview` does
     (`pulumi.runtime.is_dry_run()` is true): what the offline plan and the tests model.
-    `preview=False` is a real `pulumi up`, e.g. to show what it refuses.
+    `preview=False` is a real `pulumi up`, e.g. to show what it refuses. `deployer_object_id`
+    is the principal the client-config call reports: who runs `pulumi up`.
     """
-    monitor = RecordingMonitor(OfflineMocks())
+    monitor = RecordingMonitor(OfflineMocks(deployer_object_id))
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.

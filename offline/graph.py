@@ -25,6 +25,8 @@ from offline.engine import Registration
 TYPICAL_MINUTES: dict[str, float] = {
     "azure-native:containerservice:ManagedCluster": 8.0,
     "kubernetes:helm.sh/v3:Release": 4.0,
+    # A node pool added to a running cluster: a scale set and its nodes, a few minutes.
+    "azure-native:containerservice:AgentPool": 4.0,
     # Created in seconds, but Azure RBAC takes a while to propagate.
     "azure-native:authorization:RoleAssignment": 0.5,
     "azure-native:network:VirtualNetwork": 0.3,

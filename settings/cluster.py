@@ -8,18 +8,19 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from settings.access import ClusterAdminSettings
 from settings.addresses import Ipv4Cidr
 from settings.base import Section
 from settings.cilium import DEFAULT_CLUSTER_POOL_MASK_SIZE, CiliumSettings
 from settings.errors import key_path
 from settings.kubelogin import KubeloginSettings
 from settings.network import NetworkSettings
+from settings.upgrades import refuse_legacy_channel
 
 #: Azure keeps five addresses of every subnet for itself
 #: (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 AZURE_SUBNET_RESERVED_ADDRESSES = 5
 
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _zone(value: Any) -> Any:
@@ -36,7 +37,8 @@ class NodePoolSettings(Section):
     name: str
     """Linux pool name: lowercase letters and digits, starting with a letter, 1-12 characters."""
     mode: Literal["System", "User"] = "User"
-    """AKS pool mode; at least one pool must be `System`."""
+    """AKS pool mode; at least one pool must be `System`. The first System pool is the cluster's
+    inline pool; every other pool is its own `containerservice.AgentPool` (components/node_pools.py)."""
     vm_size: str = "Standard_D4ds_v5"
     """Azure VM size of the pool's nodes."""
     count: Optional[int] = Field(default=None, ge=0, le=1000)
@@ -96,22 +98,19 @@ class ClusterSettings(Section):
     """`aks-cilium:cluster`: the AKS managed cluster."""
 
     kubernetes_version: Optional[str] = None
-    """"1.33" or "1.33.2"; AKS's default version when unset."""
+    """"1.33" or "1.33.2"; which forms each upgrade channel allows is in settings/upgrades.py."""
     sku_tier: Literal["Free", "Standard", "Premium"] = "Free"
     """Control-plane tier; Standard adds the uptime SLA."""
-    upgrade_channel: Literal["none", "patch", "stable", "rapid", "node-image"] = "patch"
-    """Cluster auto-upgrade channel; anything but `none` lets Azure change the Kubernetes version."""
+    upgrade_channel: Annotated[Literal["none", "patch", "stable", "rapid"], BeforeValidator(refuse_legacy_channel)] = "patch"
+    """Cluster auto-upgrade channel (settings/upgrades.py); the legacy `node-image` is refused with its replacement."""
     node_os_upgrade_channel: Literal["None", "Unmanaged", "NodeImage", "SecurityPatch"] = "NodeImage"
     """Node OS upgrade channel."""
     disable_local_accounts: bool = True
     """Turn off the static admin kubeconfig; every login then goes through Entra ID (kubelogin)."""
     authorized_ip_ranges: tuple[Ipv4Cidr, ...] = ()
     """CIDRs allowed to reach the API server; empty means reachable from anywhere."""
-    admin_group_object_ids: tuple[str, ...] = ()
-    """Entra ID group object IDs that get cluster-admin through AKS's Entra integration."""
-    deployer_principal_type: Literal["User", "ServicePrincipal", "Group"] = "User"
-    """What kind of principal runs `pulumi up` (from `az login`): it gets the cluster-admin data-plane
-    role, and Azure refuses a role assignment whose principalType does not match the principal."""
+    admins: tuple[ClusterAdminSettings, ...] = ()
+    """Principals that get "Azure Kubernetes Service RBAC Cluster Admin" (settings/access.py)."""
     kubelogin: KubeloginSettings = Field(default_factory=KubeloginSettings)
     """How the exec kubeconfig used by `pulumi up` logs in (settings/kubelogin.py)."""
     node_pools: tuple[NodePoolSettings, ...] = Field(default_factory=_default_node_pools)
@@ -122,14 +121,6 @@ class ClusterSettings(Section):
     def _k8s_version(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not re.fullmatch(r"1\.\d+(\.\d+)?", value):
             raise ValueError('must be a Kubernetes version such as "1.33" or "1.33.2"')
-        return value
-
-    @field_validator("admin_group_object_ids")
-    @classmethod
-    def _object_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            if not _UUID.fullmatch(item):
-                raise ValueError(f"{item!r} is not an Entra ID object ID (a GUID such as 00000000-0000-0000-0000-000000000000)")
         return value
 
 

@@ -30,7 +30,7 @@ ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 #: What to put instead, by key path with list indices written `[i]`.
 REPLACE_WITH = {
     "aks-cilium:cluster.authorizedIpRanges[i]": "the public egress ranges of your admins and of every machine or CI runner that runs `pulumi up` (a /32 per address)",
-    "aks-cilium:cluster.adminGroupObjectIds[i]": "the object ID of your Entra ID admin group (`az ad group show --group <name> --query id -o tsv`)",
+    "aks-cilium:cluster.admins[i].objectId": "the object ID of your Entra ID admin group (`az ad group show --group <name> --query id -o tsv`) or of the user or service principal",
     "aks-cilium:cluster.kubelogin.clientId": "the client ID of the managed identity or federated application (`az identity show -g <group> -n <name> --query clientId -o tsv`)",
     "aks-cilium:cidrGroups[i].cidrs[i]": "the real addresses the group should name",
 }

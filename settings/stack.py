@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
+from settings.access import cluster_access_problems
 from settings.azure_limits import azure_limit_problems
 from settings.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
 from settings.base import Section
@@ -32,6 +33,7 @@ from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error
 from settings.network import NetworkSettings, network_problems
 from settings.placeholders import Placeholder, find_placeholders
 from settings.service_tags import ServiceTagsSettings, service_tag_problems
+from settings.upgrades import upgrade_problems
 
 
 class ProjectConfig(Section):
@@ -107,6 +109,8 @@ def cross_field_problems(s: StackSettings) -> list[str]:
     return (
         network_problems(s.network)
         + node_pool_problems(s.cluster, s.network, s.cilium)
+        + upgrade_problems(s.cluster)
+        + cluster_access_problems(s.cluster.admins, s.cluster.disable_local_accounts)
         + cilium_problems(s.cilium)
         + cidr_group_problems(s.cidr_groups, s.network)
         + egress_rule_problems(s.egress_rules, s.declared_cidr_group_names, s.cilium)

@@ -94,6 +94,14 @@ class ProgramTestCase(unittest.IsolatedAsyncioTestCase):
         return [run.by_urn(urn) for urn in registration.dependencies]
 
 
+def fingerprint_of(r: Registration) -> tuple:
+    """Everything a registration says, in a comparable form (secrets shown, dependencies sorted)."""
+    return (
+        r.urn, r.type, repr(reveal(r.inputs)), tuple(sorted(r.dependencies)), r.parent, r.provider,
+        tuple(r.ignore_changes), r.protect, r.aliases, r.delete_before_replace,
+    )
+
+
 def is_secret(value: Any) -> bool:
     """Whether an input arrived at the engine marked secret."""
     from pulumi.runtime import rpc

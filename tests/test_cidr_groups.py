@@ -1,9 +1,10 @@
 """CIDR groups component: Azure's IMDS and platform DNS named and labelled, extra groups from
-config, the API version of the stack's Cilium, and creation only after Cilium is ready."""
+config, the API version of the stack's Cilium with an alias for the other one (so a Cilium
+upgrade updates each group instead of re-creating it), and creation only after Cilium is ready."""
 
 from __future__ import annotations
 
-from components.cidr_groups import CidrGroupSpec, cidr_group_api_version, cidr_group_manifest
+from components.cidr_groups import CidrGroupSpec, cidr_group_aliases, cidr_group_api_version, cidr_group_manifest
 from tests.harness import ProgramTestCase
 
 
@@ -17,6 +18,11 @@ def test_api_version_is_v2_from_cilium_1_18_and_v2alpha1_for_1_17():
     assert cidr_group_api_version((1, 18, 0)) == "cilium.io/v2"
     assert cidr_group_api_version((1, 20, 0)) == "cilium.io/v2"
     assert cidr_group_api_version((2, 0, 0)) == "cilium.io/v2"
+
+
+def test_each_api_version_aliases_the_other_resource_type():
+    assert [a.type_ for a in cidr_group_aliases("cilium.io/v2")] == ["kubernetes:cilium.io/v2alpha1:CiliumCIDRGroup"]
+    assert [a.type_ for a in cidr_group_aliases("cilium.io/v2alpha1")] == ["kubernetes:cilium.io/v2:CiliumCIDRGroup"]
 
 
 def test_manifest_carries_name_labels_and_external_cidrs():
@@ -56,6 +62,27 @@ class DevCidrGroups(ProgramTestCase):
         for name, group in groups(run).items():
             self.assertEqual(group.inputs["apiVersion"], "cilium.io/v2alpha1", name)
 
+    async def test_v2_groups_are_registered_with_their_v2alpha1_urn_as_alias(self):
+        # Upgrading 1.17.x -> 1.18+ then updates each group instead of creating and deleting it.
+        run = await self.run_program()
+        for name, group in groups(run).items():
+            old = group.urn.replace("kubernetes:cilium.io/v2:CiliumCIDRGroup", "kubernetes:cilium.io/v2alpha1:CiliumCIDRGroup")
+            self.assertEqual(group.aliases, (old,), name)
+
+    async def test_v2alpha1_groups_are_registered_with_their_v2_urn_as_alias(self):
+        run = await self.run_program({"aks-cilium:cilium": {"version": "1.17.18"}})
+        for name, group in groups(run).items():
+            self.assertEqual(group.type, "kubernetes:cilium.io/v2alpha1:CiliumCIDRGroup", name)
+            newer = group.urn.replace("kubernetes:cilium.io/v2alpha1:CiliumCIDRGroup", "kubernetes:cilium.io/v2:CiliumCIDRGroup")
+            self.assertEqual(group.aliases, (newer,), name)
+
+    async def test_the_urn_before_an_upgrade_is_the_alias_after_it(self):
+        before = {n: g.urn for n, g in groups(await self.run_program({"aks-cilium:cilium": {"version": "1.17.18"}})).items()}
+        after = groups(await self.run_program({"aks-cilium:cilium": {"version": "1.18.0"}}))
+        self.assertEqual(sorted(before), sorted(after))
+        for name, group in after.items():
+            self.assertIn(before[name], group.aliases, name)
+
     async def test_every_group_is_created_after_the_cilium_release(self):
         run = await self.run_program({"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["198.51.100.0/24"]}]})
         release = run.one("kubernetes:helm.sh/v3:Release")
@@ -85,3 +112,17 @@ class DevCidrGroups(ProgramTestCase):
     async def test_group_names_are_a_stack_output(self):
         run = await self.run_program({"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["198.51.100.0/24"]}]})
         self.assertEqual(run.outputs["cidrGroupNames"].value, ["azure-imds", "azure-internal-dns", "corp"])
+
+
+class ProdCidrGroupsAndPolicies(ProgramTestCase):
+    stack = "prod"
+
+    async def test_only_the_groups_api_version_follows_cilium_so_only_they_carry_aliases(self):
+        # CiliumClusterwideNetworkPolicy is cilium.io/v2 in every supported Cilium.
+        run = await self.run_program({"aks-cilium:cilium": {"version": "1.17.18"}})
+        policies = [r for r in run.registrations if r.type.endswith(":CiliumClusterwideNetworkPolicy")]
+        self.assertTrue(policies)
+        for policy in policies:
+            self.assertEqual(policy.type, "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy", policy.urn)
+        aliased = {r.type for r in run.registrations if r.aliases and r.type.startswith("kubernetes:")}
+        self.assertEqual(aliased, {"kubernetes:cilium.io/v2alpha1:CiliumCIDRGroup"})

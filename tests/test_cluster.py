@@ -1,10 +1,11 @@
 """Cluster component: AKS in BYOCNI mode with every network value explicit, its identity and
-role assignments in the right order, Entra ID with Azure RBAC, and the per-stack options."""
+subnet role assignment in the right order, Entra ID with Azure RBAC, and the per-stack options.
+Node pools, cluster admins and upgrade channels have their own test modules."""
 
 from __future__ import annotations
 
-from components.cluster import AKS_RBAC_CLUSTER_ADMIN_ROLE, NETWORK_CONTRIBUTOR_ROLE
-from offline.engine import FAKE_DEPLOYER_OBJECT_ID, FAKE_TENANT_ID
+from components.cluster import NETWORK_CONTRIBUTOR_ROLE
+from offline.engine import FAKE_TENANT_ID
 from tests.harness import ProgramTestCase
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -79,19 +80,13 @@ class DevCluster(ProgramTestCase):
         self.assertEqual(aad["managed"], True)
         self.assertEqual(aad["enableAzureRBAC"], True)
         self.assertEqual(aad["tenantID"], FAKE_TENANT_ID)
+        # Admins are granted only by role assignments (tests/test_cluster_access.py).
+        self.assertNotIn("adminGroupObjectIDs", aad)
 
-    async def test_the_deployer_gets_aks_rbac_cluster_admin_on_the_cluster(self):
+    async def test_the_subnet_role_assignment_is_deleted_before_it_is_replaced_under_the_same_name(self):
         run = await self.run_program()
-        cluster = run.one(CLUSTER)
-        grant = role_assignment(run, AKS_RBAC_CLUSTER_ADMIN_ROLE)
-        self.assertEqual(grant.inputs["scope"], cluster.state["id"], grant.urn)
-        self.assertEqual(grant.inputs["principalId"], FAKE_DEPLOYER_OBJECT_ID, grant.urn)
-        self.assertEqual(grant.inputs["principalType"], "User", grant.urn)
-
-    async def test_a_service_principal_deployer_gets_its_role_with_the_matching_principal_type(self):
-        run = await self.run_program({"aks-cilium:cluster": {"deployerPrincipalType": "ServicePrincipal"}})
-        grant = role_assignment(run, AKS_RBAC_CLUSTER_ADMIN_ROLE)
-        self.assertEqual(grant.inputs["principalType"], "ServicePrincipal", grant.urn)
+        grant = role_assignment(run, NETWORK_CONTRIBUTOR_ROLE)
+        self.assertTrue(grant.delete_before_replace, grant.urn)
 
     async def test_upgrade_channels_come_from_config(self):
         run = await self.run_program({"aks-cilium:cluster": {"upgradeChannel": "rapid", "nodeOsUpgradeChannel": "SecurityPatch"}})
@@ -100,7 +95,7 @@ class DevCluster(ProgramTestCase):
             {"upgradeChannel": "rapid", "nodeOSUpgradeChannel": "SecurityPatch"},
         )
 
-    async def test_kubernetes_version_pins_the_control_plane_and_every_pool(self):
+    async def test_kubernetes_version_pins_the_control_plane_and_the_inline_pool(self):
         run = await self.run_program({"aks-cilium:cluster": {"kubernetesVersion": "1.33.2", "upgradeChannel": "none"}})
         cluster = run.one(CLUSTER)
         self.assertEqual(cluster.inputs["kubernetesVersion"], "1.33.2")
@@ -131,16 +126,6 @@ class ProdCluster(ProgramTestCase):
         self.assertEqual(
             cluster.inputs["apiServerAccessProfile"], {"authorizedIPRanges": ["203.0.113.0/24", "198.51.100.0/24"]}
         )
-
-    async def test_prod_pools_are_zone_redundant_and_autoscaled(self):
-        run = await self.run_program()
-        pools = run.one(CLUSTER).inputs["agentPoolProfiles"]
-        self.assertEqual([p["name"] for p in pools], ["system", "apps"])
-        for pool in pools:
-            self.assertEqual(pool["availabilityZones"], ["1", "2", "3"], pool["name"])
-            self.assertTrue(pool["enableAutoScaling"], pool["name"])
-        self.assertEqual([(p["minCount"], p["maxCount"], p["count"]) for p in pools], [(3, 5, 3), (3, 10, 3)])
-        self.assertEqual([p["upgradeSettings"]["maxSurge"] for p in pools], ["1", "33%"])
 
     async def test_prod_uses_the_standard_tier(self):
         run = await self.run_program()

@@ -112,17 +112,14 @@ class DevKubeconfig(ProgramTestCase):
         provider = run.one(PROVIDER)
         self.assertTrue(is_secret(provider.inputs["kubeconfig"]), provider.urn)
 
-    async def test_provider_is_identified_by_the_cluster_id_so_it_is_never_replaced_for_an_unknown_kubeconfig(self):
+    async def test_provider_is_identified_by_the_clusters_resource_uid_not_its_reusable_arm_id(self):
+        # A cluster deleted and re-created under the same name keeps its ARM id but gets a new
+        # resourceUID: the provider, and with it Cilium and the groups, are then replaced.
         run = await self.run_program()
         provider = run.one(PROVIDER)
         cluster = run.one("azure-native:containerservice:ManagedCluster")
-        self.assertEqual(provider.inputs["clusterIdentifier"], cluster.state["id"], provider.urn)
-
-    async def test_provider_waits_for_the_deployers_cluster_role(self):
-        run = await self.run_program()
-        provider = run.one(PROVIDER)
-        grant = next(r for r in run.by_type("azure-native:authorization:RoleAssignment") if "deployer" in r.name)
-        self.assertIn(grant.urn, provider.dependencies)
+        self.assertEqual(provider.inputs["clusterIdentifier"], cluster.state["resourceUID"], provider.urn)
+        self.assertNotEqual(provider.inputs["clusterIdentifier"], cluster.state["id"], provider.urn)
 
     async def test_kubeconfig_stack_output_is_secret(self):
         run = await self.run_program()

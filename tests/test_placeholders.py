@@ -11,8 +11,17 @@ from settings.placeholders import ZERO_GUID, check_placeholders, find_placeholde
 from tests.harness import ProgramTestCase, load_stack_settings
 from tests.test_plan import run_plan
 
-PROD_PLACEHOLDERS = ["aks-cilium:cluster.authorizedIpRanges[0]", "aks-cilium:cluster.authorizedIpRanges[1]"]
-REAL_RANGES = {"aks-cilium:cluster": {"authorizedIpRanges": ["20.50.2.0/24", "52.174.10.7/32"]}}
+PROD_PLACEHOLDERS = [
+    "aks-cilium:cluster.admins[0].objectId",
+    "aks-cilium:cluster.authorizedIpRanges[0]",
+    "aks-cilium:cluster.authorizedIpRanges[1]",
+]
+REAL_VALUES = {
+    "aks-cilium:cluster": {
+        "authorizedIpRanges": ["20.50.2.0/24", "52.174.10.7/32"],
+        "admins": [{"objectId": "5b8e2f1c-3d4a-4e6f-9a7b-1c2d3e4f5a6b", "principalType": "Group"}],
+    }
+}
 
 
 @pytest.mark.parametrize(
@@ -36,23 +45,23 @@ def test_real_values_are_not_placeholders(value):
     assert find_placeholders({"tags": {"x": value}, "cluster": {"nodePools": [{"count": 1}]}}) == ()
 
 
-def test_the_shipped_prod_stack_has_exactly_its_documented_authorized_range_placeholders():
+def test_the_shipped_prod_stack_has_exactly_its_documented_placeholders():
     assert [p.key for p in load_stack_settings("prod").placeholders] == PROD_PLACEHOLDERS
     assert load_stack_settings("dev").placeholders == ()
 
 
 def test_a_zero_admin_group_id_is_a_placeholder_that_says_how_to_find_the_real_one():
-    [found] = load_stack_settings("dev", {"aks-cilium:cluster": {"adminGroupObjectIds": [ZERO_GUID]}}).placeholders
+    [found] = load_stack_settings("dev", {"aks-cilium:cluster": {"admins": [{"objectId": ZERO_GUID, "principalType": "Group"}]}}).placeholders
     assert found.describe() == (
-        f"aks-cilium:cluster.adminGroupObjectIds[0] = '{ZERO_GUID}': is the all-zero GUID, a placeholder; put the object ID"
-        " of your Entra ID admin group (`az ad group show --group <name> --query id -o tsv`)"
+        f"aks-cilium:cluster.admins[0].objectId = '{ZERO_GUID}': is the all-zero GUID, a placeholder; put the object ID"
+        " of your Entra ID admin group (`az ad group show --group <name> --query id -o tsv`) or of the user or service principal"
     )
 
 
 def test_a_preview_gets_one_warning_naming_every_key_and_what_to_put_there():
     settings = load_stack_settings("prod")
     warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=True)
-    assert warning.startswith("PLACEHOLDERS in Pulumi.prod.yaml: `pulumi up` will refuse to deploy until you replace these 2 values:")
+    assert warning.startswith("PLACEHOLDERS in Pulumi.prod.yaml: `pulumi up` will refuse to deploy until you replace these 3 values:")
     for key in PROD_PLACEHOLDERS:
         assert f"  - {key} = '" in warning
     assert "public egress ranges" in warning
@@ -62,7 +71,7 @@ def test_a_real_deployment_refuses_every_placeholder_with_its_key():
     settings = load_stack_settings("prod")
     with pytest.raises(ConfigError) as caught:
         check_placeholders(settings.stack_file, settings.placeholders, dry_run=False)
-    assert str(caught.value).startswith("invalid stack configuration in Pulumi.prod.yaml (2 problems):")
+    assert str(caught.value).startswith("invalid stack configuration in Pulumi.prod.yaml (3 problems):")
     assert [p.split(" = ")[0] for p in caught.value.problems] == PROD_PLACEHOLDERS
     assert all("a real `pulumi up` refuses placeholders" in p for p in caught.value.problems)
 
@@ -90,7 +99,7 @@ class ProdPlaceholders(ProgramTestCase):
     async def test_a_real_pulumi_up_with_real_ranges_deploys_without_a_warning(self):
         from tests.harness import changed_config
 
-        self.config = changed_config(self.config, REAL_RANGES)
+        self.config = changed_config(self.config, REAL_VALUES)
         self.monitor = start_mocks(self.config, preview=False)
         run = await self.run_program()
         self.assertEqual(run.warnings, [])

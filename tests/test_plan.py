@@ -118,8 +118,8 @@ def test_dev_plan_prints_outputs_with_secrets_masked(dev_plan: PlanResult) -> No
 def test_dev_plan_prints_deploy_order_and_critical_path(dev_plan: PlanResult) -> None:
     out = dev_plan.stdout
     assert out.index("  1. wave 0  azure-native:resources:ResourceGroup") < out.index("azure-native:containerservice:ManagedCluster  aks-cilium-cluster-aks  ~8 min")
-    assert "Critical path (~13.8 min): aks-cilium-rg -> " in out
-    assert "-> aks-cilium-cluster-aks -> aks-cilium-cluster-deployer-cluster-admin -> aks-cilium-k8s -> aks-cilium-cilium-release -> " in out
+    assert "Critical path (~13.3 min): aks-cilium-rg -> " in out
+    assert "-> aks-cilium-cluster-aks -> aks-cilium-k8s -> aks-cilium-cilium-release -> " in out
 
 
 def test_dev_plan_writes_each_custom_resource_exactly_as_sent(dev_plan: PlanResult) -> None:
@@ -165,7 +165,10 @@ def test_prod_plan_shows_protection_private_access_and_its_policies(prod_plan: P
     assert "disableLocalAccounts: true" in out
     assert "apiServerAccessProfile: {authorizedIPRanges: [203.0.113.0/24, 198.51.100.0/24]}" in out
     cluster_options = next(line for line in out.splitlines() if "ignoreChanges:" in line and "~8 min" in line)
-    assert "protect" in cluster_options and "agentPoolProfiles[1].count" in cluster_options
+    assert "protect" in cluster_options and "agentPoolProfiles[0].count" in cluster_options
+    assert "agentPoolProfiles[1]" not in cluster_options, "only the inline pool is in agentPoolProfiles"
+    pool_options = next(line for line in out.splitlines() if "ignoreChanges:" in line and "~4 min" in line)
+    assert "protect" in pool_options and "ignoreChanges: count, orchestratorVersion" in pool_options
     assert "  kubeconfig: [secret]" in out
 
 

@@ -9,6 +9,8 @@ EXPECTED_TYPES = {
     "aks-cilium:platform:AksCiliumPlatform": 1,
     "aks-cilium:network:Network": 1,
     "aks-cilium:cluster:AksCluster": 1,
+    "aks-cilium:clusteraccess:ClusterAdmins": 1,
+    "aks-cilium:nodepools:NodePools": 1,
     "aks-cilium:cilium:Cilium": 1,
     "aks-cilium:cidrgroups:CidrGroups": 1,
     "aks-cilium:egresspolicies:EgressPolicies": 1,
@@ -16,7 +18,7 @@ EXPECTED_TYPES = {
     "azure-native:network:VirtualNetwork": 1,
     "azure-native:network:Subnet": 1,
     "azure-native:managedidentity:UserAssignedIdentity": 1,
-    "azure-native:authorization:RoleAssignment": 2,
+    "azure-native:authorization:RoleAssignment": 1,
     "azure-native:containerservice:ManagedCluster": 1,
     "pulumi:providers:kubernetes": 1,
     "kubernetes:helm.sh/v3:Release": 1,
@@ -34,6 +36,8 @@ def test_dev_and_prod_differ_where_environments_differ():
     assert [p.zones for p in dev.cluster.node_pools] == [()]
     assert all(p.zones == ("1", "2", "3") for p in prod.cluster.node_pools)
     assert (dev.cluster.sku_tier, prod.cluster.sku_tier) == ("Free", "Standard")
+    # Dev installs Cilium with the static admin kubeconfig; prod names who is cluster-admin.
+    assert (len(dev.cluster.admins), len(prod.cluster.admins)) == (0, 1)
     # Same Cilium release in every environment: what dev proves is what prod runs.
     assert dev.cilium.version == prod.cilium.version == "1.20.0"
 
