@@ -25,6 +25,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 from offline.stack_config import StackConfig, read_stack_config
+from offline.urns import Resolved, alias_specs, alias_urns, resource_urn
 
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 FAKE_TENANT_ID = "11111111-1111-1111-1111-111111111111"
@@ -111,6 +112,8 @@ class Registration:
     """Inputs as sent, secrets still wrapped (see `rpc.is_rpc_secret`)."""
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+    """Other URNs this resource answers to (its `aliases` option, see `offline.urns`)."""
 
     @property
     def provider_urn(self) -> str:
@@ -124,9 +127,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self._aliases: dict[str, list[str]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine's URN, with the parent's whole type chain (the SDK's mock keeps only its
+        # last type), so the plan's URNs match a real `pulumi stack export` (offline/urns.py).
+        return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
+        at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
+        aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ()))
+        self._aliases[response.urn] = aliases
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 Registration(
@@ -144,6 +156,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     else {},
                     id=response.id,
                     state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
+                    aliases=aliases,
                 )
             )
         return response
@@ -163,8 +176,10 @@ def reveal_secrets(value: Any) -> Any:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes like Azure and Kubernetes would."""
 
-    def __init__(self) -> None:
+    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> None:
         self.clusters: dict[str, dict[str, Any]] = {}
+        self.principal = principal
+        """Object id `getClientConfig` answers with: who runs `pulumi up` (`--principal`)."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = reveal_secrets(dict(args.inputs))
@@ -238,7 +253,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "clientId": FAKE_DEPLOYER_CLIENT_ID,
-                "objectId": FAKE_DEPLOYER_OBJECT_ID,
+                "objectId": self.principal,
                 "subscriptionId": FAKE_SUBSCRIPTION_ID,
                 "tenantId": FAKE_TENANT_ID,
             }
@@ -287,9 +302,9 @@ class ProgramRun:
         return next(r for r in self.registrations if r.urn == urn)
 
 
-def start_mocks(config: StackConfig) -> RecordingMonitor:
+def start_mocks(config: StackConfig, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> RecordingMonitor:
     """Install the mock engine and the stack's config in the current context."""
-    monitor = RecordingMonitor(OfflineMocks())
+    monitor = RecordingMonitor(OfflineMocks(principal))
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.
