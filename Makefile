@@ -33,13 +33,17 @@ clean:
 # --- offline plan (docs/offline-plan.md) ----------------------------------------------------
 # `make plan STACK=prod`: what a stack would deploy, validated against Cilium's schemas;
 # files land in plan-out/<stack>. PLAN_ARGS passes options, e.g. PLAN_ARGS='--schemas DIR'.
+# AGAINST=FILE previews the changes against a deployed state (`pulumi stack export` output or a
+# previous plan's state.json); PRINCIPAL=OBJECT_ID plans as that identity running `pulumi up`.
 STACK ?= dev
 PLAN_ARGS ?=
+AGAINST ?=
+PRINCIPAL ?=
 
 .PHONY: plan bench
 
 plan: $(VENV)/.installed
-	@$(PY) -m offline.plan $(STACK) $(PLAN_ARGS)
+	@$(PY) -m offline.plan $(STACK) $(if $(AGAINST),--against '$(AGAINST)') $(if $(PRINCIPAL),--principal '$(PRINCIPAL)') $(PLAN_ARGS)
 
 # Timing figures for docs/benchmarks.md (not a test: nothing is asserted).
 bench: $(VENV)/.installed

@@ -26,6 +26,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
 from offline.stack_config import StackConfig, read_stack_config
+from offline.urns import Resolved, alias_specs, alias_urns, resource_urn
 
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 FAKE_TENANT_ID = "11111111-1111-1111-1111-111111111111"
@@ -114,7 +115,7 @@ class Registration:
     id: str = ""
     state: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
-    """URNs this resource was once known by (its `aliases` option, specs resolved to URNs)."""
+    """Other URNs this resource answers to (its `aliases` option, see `offline.urns`)."""
     delete_before_replace: bool = False
 
     @property
@@ -144,9 +145,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # a private logger keeps the messages off the root logger and in this run's record.
         self.logger = logging.Logger(f"offline-engine-{id(self)}", logging.DEBUG)
         self.logger.addHandler(_KeepLogs(self.log))
+        self._aliases: dict[str, list[str]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine's URN, with the parent's whole type chain (the SDK's mock keeps only its
+        # last type), so the plan's URNs match a real `pulumi stack export` (offline/urns.py).
+        return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
+        at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
+        aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ()))
+        self._aliases[response.urn] = aliases
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
                 Registration(
@@ -164,32 +174,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     else {},
                     id=response.id,
                     state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
-                    aliases=tuple(alias_urn(response.urn, a) for a in request.aliases),
+                    aliases=tuple(aliases),
                     delete_before_replace=bool(request.deleteBeforeReplace),
                 )
             )
         return response
-
-
-def alias_urn(urn: str, alias: Any) -> str:
-    """An `alias_pb2.Alias` as the URN it stands for: given as one, or a spec of what differs from `urn`.
-
-    URN format: `urn:pulumi:<stack>::<project>::<parent types $-joined>$<type>::<name>`
-    (https://www.pulumi.com/docs/iac/concepts/resources/names/#urns).
-    """
-    if alias.WhichOneof("alias") == "urn":
-        return alias.urn
-    spec = alias.spec
-    head, project, qualified_type, name = urn.split("::", 3)
-    parents = qualified_type.split("$")[:-1]
-    if spec.noParent:
-        parents = []
-    elif spec.parentUrn:
-        parent_type = spec.parentUrn.split("::", 3)[2]
-        parents = [] if parent_type == "pulumi:pulumi:Stack" else parent_type.split("$")
-    stack = spec.stack or head.removeprefix("urn:pulumi:")
-    types = "$".join([*parents, spec.type or qualified_type.split("$")[-1]])
-    return f"urn:pulumi:{stack}::{spec.project or project}::{types}::{spec.name or name}"
 
 
 def reveal_secrets(value: Any) -> Any:
@@ -206,10 +195,10 @@ def reveal_secrets(value: Any) -> Any:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes like Azure and Kubernetes would."""
 
-    def __init__(self, deployer_object_id: str = FAKE_DEPLOYER_OBJECT_ID) -> None:
+    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> None:
         self.clusters: dict[str, dict[str, Any]] = {}
-        self.deployer_object_id = deployer_object_id
-        """The object id `getClientConfig` reports: who runs `pulumi up`."""
+        self.principal = principal
+        """Object id `getClientConfig` answers with: who runs `pulumi up` (`--principal`)."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
         inputs = reveal_secrets(dict(args.inputs))
@@ -290,7 +279,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
         if args.token == "azure-native:authorization:getClientConfig":
             return {
                 "clientId": FAKE_DEPLOYER_CLIENT_ID,
-                "objectId": self.deployer_object_id,
+                "objectId": self.principal,
                 "subscriptionId": FAKE_SUBSCRIPTION_ID,
                 "tenantId": FAKE_TENANT_ID,
             }
@@ -345,15 +334,15 @@ class ProgramRun:
         return next(r for r in self.registrations if r.urn == urn)
 
 
-def start_mocks(config: StackConfig, preview: bool = True, deployer_object_id: str = FAKE_DEPLOYER_OBJECT_ID) -> RecordingMonitor:
+def start_mocks(config: StackConfig, preview: bool = True, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> RecordingMonitor:
     """Install the mock engine and the stack's config in the current context.
 
     `preview=True` (the default) runs the program as `pulumi preview` does
     (`pulumi.runtime.is_dry_run()` is true): what the offline plan and the tests model.
-    `preview=False` is a real `pulumi up`, e.g. to show what it refuses. `deployer_object_id`
-    is the principal the client-config call reports: who runs `pulumi up`.
+    `preview=False` is a real `pulumi up`, e.g. to show what it refuses. `principal` is the
+    object id the client-config call reports: who runs `pulumi up` (`--principal`).
     """
-    monitor = RecordingMonitor(OfflineMocks(deployer_object_id))
+    monitor = RecordingMonitor(OfflineMocks(principal))
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.

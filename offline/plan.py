@@ -8,10 +8,13 @@ Runs the real `__main__.py` under the Pulumi SDK's mock engine with the stack's 
   (each custom resource as sent), `helm/<release>-values.yaml`, and `graph.dot`;
 - validates custom resources and Cilium Helm values against the schemas of the stack's Cilium
   version (`offline.schemas`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the shared reference
-  folder (`$AKS_CILIUM_REFERENCE/cilium`, default `../shared/reference/cilium`) when it exists.
+  folder (`$AKS_CILIUM_REFERENCE/cilium`, default `../shared/reference/cilium`) when it exists;
+- writes `state.json` (`offline.state_export`) and, with `--against FILE`, previews the changes
+  against that deployed state and writes `changes.json` (`offline.preview_step`).
 
-Exit codes: 0 planned and valid; 1 a schema violation; 2 bad input (unknown stack, unreadable or
-invalid YAML, config error, program error, bad options). Errors go to stderr without a traceback.
+Exit codes: 0 planned and valid; 1 a schema violation, or a change the preview refuses; 2 bad
+input (unknown stack, unreadable or invalid YAML or state file, config error, program error, bad
+options). Errors go to stderr without a traceback.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Optional, Sequence
 
 import pulumi
 
-from offline.engine import ProgramRun, run_program, start_mocks
+from offline.engine import FAKE_DEPLOYER_OBJECT_ID, ProgramRun, run_program, start_mocks
 from offline.graph import build_graph, to_dot
 from offline.plan_report import (
     CILIUM_CHART,
@@ -41,8 +44,11 @@ from offline.plan_report import (
     render_plan,
     to_yaml,
 )
+from offline.preview_step import CHANGES_FILE, STATE_FILE, preview, principal_problem, read_deployed
 from offline.schemas import SchemaSet
 from offline.stack_config import StackFileError, read_stack_config
+from offline.state_export import state_document, to_json
+from offline.state_import import StateFileError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -64,6 +70,8 @@ class Options:
     out_dir: Path
     schema_dir: Optional[Path]
     schema_dir_origin: str
+    against: Optional[Path] = None
+    principal: str = FAKE_DEPLOYER_OBJECT_ID
 
 
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
@@ -76,10 +84,13 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--out", type=Path, help="output folder (default: plan-out/<stack> in the project folder)")
     parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else ../shared/reference/cilium if present)")
+    parser.add_argument("--against", type=Path, metavar="FILE", help="preview the changes against a deployed state: `pulumi stack export` output or a previous plan's state.json")
+    parser.add_argument("--principal", default=FAKE_DEPLOYER_OBJECT_ID, metavar="OBJECT_ID", help="object id of the identity that runs `pulumi up` (default: a fixed placeholder)")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
     schema_dir, origin = _schema_dir(args.schemas, project_dir)
-    return Options(args.stack, project_dir, args.out or project_dir / "plan-out" / args.stack, schema_dir, origin)
+    out_dir = args.out or project_dir / "plan-out" / args.stack
+    return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.against, args.principal)
 
 
 def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path], str]:
@@ -96,7 +107,7 @@ def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path
 # --- running the program ------------------------------------------------------------------
 
 
-def run_program_cleanly(project_dir: Path, stack: str) -> ProgramRun:
+def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> ProgramRun:
     """The program's `ProgramRun`, or `PlanInputError` with one clean message.
 
     Under the mock engine an exception raised while the program runs can surface from
@@ -115,7 +126,7 @@ def run_program_cleanly(project_dir: Path, stack: str) -> ProgramRun:
 
     async def main() -> ProgramRun:
         asyncio.get_running_loop().set_exception_handler(keep_stray)
-        return await run_program(project_dir, config, start_mocks(config))
+        return await run_program(project_dir, config, start_mocks(config, principal=principal))
 
     def keep_unraisable(unraisable: Any) -> None:
         # A failed run can leave an event loop whose __del__ trips over its closed selector;
@@ -231,6 +242,8 @@ def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Vali
 
 #: Sub-folders the plan owns inside the output folder; stale YAML in them is removed first.
 OWNED_DIRS = ("kubernetes", "helm")
+#: Files only some runs write; a run that does not write one removes the stale copy.
+OWNED_FILES = (CHANGES_FILE,)
 
 
 def write_files(out_dir: Path, files: dict[str, str]) -> None:
@@ -239,6 +252,9 @@ def write_files(out_dir: Path, files: dict[str, str]) -> None:
         for sub in OWNED_DIRS:
             for stale in sorted((out_dir / sub).glob("*.yaml")):
                 stale.unlink()
+        for name in OWNED_FILES:
+            if name not in files:
+                (out_dir / name).unlink(missing_ok=True)
         for relative, text in sorted(files.items()):
             path = out_dir / relative
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -248,7 +264,14 @@ def write_files(out_dir: Path, files: dict[str, str]) -> None:
 
 
 def plan(options: Options) -> int:
-    run = run_program_cleanly(options.project_dir, options.stack)
+    problem = principal_problem(options.principal)
+    if problem:
+        raise PlanInputError(problem)
+    try:  # read before the run: the file may be this folder's state.json, which the run rewrites
+        deployed = read_deployed(options.against)
+    except StateFileError as exc:
+        raise PlanInputError(str(exc)) from None
+    run = run_program_cleanly(options.project_dir, options.stack, options.principal)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)
@@ -257,6 +280,11 @@ def plan(options: Options) -> int:
     files = {f"kubernetes/{o.file_name}": to_yaml(o.manifest) for o in objects}
     files.update({f"helm/{r.file_name}": to_yaml(r.values) for r in releases})
     files["graph.dot"] = to_dot(graph, f"{run.config.project} {options.stack}")
+    files[STATE_FILE] = to_json(state_document(run))
+    against = shown_path(options.against) if options.against else ""
+    changes = preview(deployed, run, against) if deployed is not None else None
+    if changes is not None:
+        files[CHANGES_FILE] = changes.changes_json
     listed = sorted([*files, "plan.txt"])
     header = PlanHeader(run.config.project, options.stack, run.config.stack_file.name)
     text = render_plan(header, run, graph, validation, shown_path(options.out_dir), listed)
@@ -265,14 +293,20 @@ def plan(options: Options) -> int:
     sys.stdout.write(text)
     for warning in run.warnings:
         print(f"plan: warning: {warning}", file=sys.stderr)
+    if changes is not None:
+        sys.stdout.write("\n" + changes.text)
 
     if validation.errors:
         count = len(validation.errors)
         print(f"plan: {count} schema violation{'s' if count != 1 else ''}:", file=sys.stderr)
         for error in validation.errors:
             print(f"  {error}", file=sys.stderr)
-        return EXIT_INVALID
-    return EXIT_OK
+    if changes is not None and changes.problems:
+        count = len(changes.problems)
+        print(f"plan: {count} change{'s' if count != 1 else ''} refused against {against}:", file=sys.stderr)
+        for refused in changes.problems:
+            print(f"  {refused}", file=sys.stderr)
+    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -98,7 +98,7 @@ class DevClusterAccess(ProgramTestCase):
 
     async def test_a_run_by_another_principal_declares_identical_role_assignments(self):
         before = sorted(fingerprint_of(r) for r in (await self.run_program(admins(TEAM, CI))).by_type(ROLE_ASSIGNMENT))
-        self.monitor = start_mocks(self.config, deployer_object_id=ANOTHER_DEPLOYER)
+        self.monitor = start_mocks(self.config, principal=ANOTHER_DEPLOYER)
         run = await run_program(PROJECT_DIR, self.config, self.monitor)
         after = sorted(fingerprint_of(r) for r in run.by_type(ROLE_ASSIGNMENT))
         self.assertEqual(len(before), 3)  # two admins and the identity's subnet role

@@ -1,0 +1,50 @@
+"""The plan's change-preview step: `--against FILE` and `--principal OBJECT_ID`.
+
+`offline.plan` calls in here so that its own flow changes by a few lines: read the deployed
+state before the program runs (a bad file stops the plan before anything is written), then
+compare the run with it (`offline.change_preview`) and list what would be refused
+(`offline.change_checks`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from offline.change_checks import change_problems
+from offline.change_preview import changes_json, compute_changes, render_changes
+from offline.engine import ProgramRun
+from offline.state_import import DeployedResource, read_state
+
+CHANGES_FILE = "changes.json"
+STATE_FILE = "state.json"
+#: An Entra ID object id as `az ad signed-in-user show --query id` prints it.
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def principal_problem(principal: str) -> Optional[str]:
+    """Why `--principal` is not an object id, or None."""
+    if _GUID.fullmatch(principal):
+        return None
+    return f"--principal {principal!r}: must be the object id (a GUID such as 22222222-2222-2222-2222-222222222222) of the identity that runs `pulumi up`"
+
+
+def read_deployed(path: Optional[Path]) -> Optional[list[DeployedResource]]:
+    """The state to compare against, or None without `--against`; raises `StateFileError`."""
+    return None if path is None else read_state(path)
+
+
+@dataclass(frozen=True)
+class Preview:
+    text: str
+    """The printed section: one line per resource."""
+    changes_json: str
+    problems: tuple[str, ...]
+    """Changes `pulumi up` would refuse or that would destroy something."""
+
+
+def preview(deployed: list[DeployedResource], run: ProgramRun, against: str) -> Preview:
+    changes = compute_changes(deployed, run.registrations)
+    return Preview(render_changes(changes, against), changes_json(changes), tuple(change_problems(changes)))
