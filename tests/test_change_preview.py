@@ -8,93 +8,21 @@ program with the same stack name, since the stack name is part of every URN.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import pytest
 
 from offline import engine
-from offline.plan import main as plan_main
-from offline.stack_config import copy_program
 from offline.state_format import secret_object
-from offline.yaml_io import dump, load
-from tests.harness import PROJECT_DIR, merge_config
+from tests.harness import PROJECT_DIR
+from tests.preview_harness import FIXTURES, alias_program, assert_clean_failure, plan, variant
 from tests.service_tag_data import small_document, tag_entry, write
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ALIAS_PROGRAM = FIXTURES / "aliases"
 HAND_WRITTEN_EXPORT = FIXTURES / "change_preview" / "hand-written-export.json"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-
-
-@dataclass
-class Planned:
-    exit_code: int
-    stdout: str
-    stderr: str
-    out_dir: Path
-
-    @property
-    def state(self) -> Path:
-        return self.out_dir / "state.json"
-
-    def changes(self) -> list[dict[str, Any]]:
-        return json.loads((self.out_dir / "changes.json").read_text(encoding="utf-8"))
-
-    def changed(self) -> dict[str, tuple[str, list[str]]]:
-        """Resource name -> (op, paths), for every resource that is not `same`."""
-        return {c["urn"].rsplit("::", 1)[-1]: (c["op"], c["paths"]) for c in self.changes() if c["op"] != "same"}
-
-
-def plan(stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR) -> Planned:
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra])
-    return Planned(code, stdout.getvalue(), stderr.getvalue(), out_dir)
-
-
-def variant(where: Path, stack: str, changes: dict[str, Any]) -> Path:
-    """A copy of the program whose `Pulumi.<stack>.yaml` has `changes` merged into its config."""
-    project = copy_program(PROJECT_DIR, where)
-    document = load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
-    config = document["config"]
-    for key, change in changes.items():
-        config[key] = merge_config(config.get(key), change)
-    (project / f"Pulumi.{stack}.yaml").write_text(dump(document, sort_keys=True), encoding="utf-8")
-    return project
-
-
-def alias_program(where: Path, config: dict[str, str]) -> Path:
-    """The fixture program of tests/fixtures/aliases with a `test` stack of `config`."""
-    project = Path(shutil.copytree(ALIAS_PROGRAM, where))
-    (project / "Pulumi.test.yaml").write_text(dump({"config": {f"alias-fixture:{k}": v for k, v in config.items()}}), encoding="utf-8")
-    return project
-
-
-def assert_clean_failure(result: Planned) -> None:
-    assert result.exit_code == 2, result.stderr
-    assert result.stderr.startswith("plan: ") and len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "Traceback" not in result.stderr and result.stdout == ""
-
-
-@pytest.fixture(scope="module")
-def dev_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    planned = plan("dev", tmp_path_factory.mktemp("dev-state") / "out")
-    assert planned.exit_code == 0, planned.stderr
-    return planned.state
-
-
-@pytest.fixture(scope="module")
-def prod_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    planned = plan("prod", tmp_path_factory.mktemp("prod-state") / "out")
-    assert planned.exit_code == 0, planned.stderr
-    return planned.state
 
 
 # --- state.json --------------------------------------------------------------------------
@@ -147,8 +75,9 @@ def test_the_same_config_changes_nothing(tmp_path: Path, dev_state: Path) -> Non
     result = plan("dev", tmp_path / "out", "--against", str(dev_state))
     assert result.exit_code == 0, result.stderr
     assert result.changed() == {}
-    assert {c["op"] for c in result.changes()} == {"same"} and len(result.changes()) == 17
-    assert "Changes against " in result.stdout and "(0 to create, 0 to update, 0 to replace, 0 to delete, 17 unchanged)" in result.stdout
+    declared = len(json.loads(dev_state.read_text(encoding="utf-8"))["deployment"]["resources"]) - 1  # all but the root stack
+    assert {c["op"] for c in result.changes()} == {"same"} and len(result.changes()) == declared
+    assert "Changes against " in result.stdout and f"(0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged)" in result.stdout
 
 
 def test_a_tag_change_updates_the_resource_group_at_its_path(tmp_path: Path, dev_state: Path) -> None:
@@ -176,18 +105,18 @@ def test_renaming_the_protected_prod_cluster_is_refused(tmp_path: Path, prod_sta
     assert changed["aks-cilium-rg"] == ("replace", ["resourceGroupName"])
     assert changed["aks-cilium-cluster-aks"][0] == "replace" and "resourceName" in changed["aks-cilium-cluster-aks"][1]
     assert changed["aks-cilium-cilium-release"] == ("replace", ["provider"])  # the provider points at the new cluster
-    assert "plan: 2 changes refused against " in result.stderr  # the new cluster gets its pools at creation
+    assert "plan: 3 changes refused against " in result.stderr  # the new cluster gets its inline pool at creation
+    assert "azure-native:containerservice:AgentPool aks-cilium-node-pools-apps: would be replaced (forced by resourceGroupName, resourceName)" in result.stderr
     assert "azure-native:resources:ResourceGroup aks-cilium-rg: would be replaced (forced by resourceGroupName), but it is protected" in result.stderr
     assert "azure-native:containerservice:ManagedCluster aks-cilium-cluster-aks: would be replaced (forced by " in result.stderr
 
 
-def test_another_principal_replaces_the_deployer_role_assignment(tmp_path: Path, dev_state: Path) -> None:
-    result = plan("dev", tmp_path / "out", "--against", str(dev_state), "--principal", "44444444-4444-4444-4444-444444444444")
+def test_a_run_by_another_principal_replaces_and_deletes_no_role_assignment(tmp_path: Path, prod_state: Path) -> None:
+    # Who gets cluster-admin comes from config, not from whoever runs `pulumi up`.
+    result = plan("prod", tmp_path / "out", "--against", str(prod_state), "--principal", "44444444-4444-4444-4444-444444444444")
     assert result.exit_code == 0, result.stderr
-    assert result.changed() == {"aks-cilium-cluster-deployer-cluster-admin": ("replace", ["principalId"])}
-    assert f"  replace  {ROLE_ASSIGNMENT}  aks-cilium-cluster-deployer-cluster-admin  forced by: principalId" in result.stdout
-    deployer = next(r for r in json.loads(result.state.read_text())["deployment"]["resources"] if r["urn"].endswith("deployer-cluster-admin"))
-    assert deployer["inputs"]["principalId"] == "44444444-4444-4444-4444-444444444444"
+    assert result.changed() == {}
+    assert any(c["type"] == ROLE_ASSIGNMENT for c in result.changes())
 
 
 def test_a_principal_that_is_not_a_guid_is_refused(tmp_path: Path) -> None:
@@ -242,8 +171,8 @@ def test_the_cidr_group_type_change_of_1_17_to_1_18_without_aliases_is_refused(t
     ("pools", "words"),
     [
         (
-            [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 2}, {"name": "apps", "mode": "User", "vmSize": "Standard_D8ds_v5", "count": 1}],
-            "node pool 'apps' added to agentPoolProfiles: AKS refuses to add or remove node pools through the cluster's agentPoolProfiles",
+            [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 2, "osSku": "Ubuntu"}],
+            "node pool 'system': osSKU cannot be updated in agentPoolProfiles",
         ),
         (
             [{"name": "system", "mode": "System", "vmSize": "Standard_D8ds_v5", "count": 2}],
