@@ -23,12 +23,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 
 from offline.engine import ProgramRun, run_program, start_mocks
 from offline.graph import build_graph, to_dot
+from offline.helm_value_names import unknown_top_level_values
+from offline.plan_files import MANIFEST, PlanFilesError, write_plan_files
 from offline.plan_report import (
     CILIUM_CHART,
     HelmRelease,
@@ -42,7 +44,8 @@ from offline.plan_report import (
     to_yaml,
 )
 from offline.schemas import SchemaSet
-from offline.stack_config import StackFileError, read_stack_config
+from offline.stack_config import StackFileError, read_stack_config, with_notes
+from settings.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -64,6 +67,8 @@ class Options:
     out_dir: Path
     schema_dir: Optional[Path]
     schema_dir_origin: str
+    overwrite: bool = False
+    """Write into an output folder that holds files the plan did not write (offline.plan_files)."""
 
 
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
@@ -75,11 +80,15 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     parser.add_argument("stack", help="stack name: the <stack> of Pulumi.<stack>.yaml")
     parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--out", type=Path, help="output folder (default: plan-out/<stack> in the project folder)")
+    parser.add_argument("--overwrite", action="store_true", help="write into an output folder that holds files the plan did not write (it still never deletes them)")
     parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else ../shared/reference/cilium if present)")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
     schema_dir, origin = _schema_dir(args.schemas, project_dir)
-    return Options(args.stack, project_dir, args.out or project_dir / "plan-out" / args.stack, schema_dir, origin)
+    out_dir = args.out or project_dir / "plan-out" / args.stack
+    # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
+    adopt = args.out is None and previous_files_missing(out_dir)
+    return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.overwrite or adopt)
 
 
 def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path], str]:
@@ -136,12 +145,14 @@ def run_program_cleanly(project_dir: Path, stack: str) -> ProgramRun:
         sys.unraisablehook = previous_hook
     failure = failure or (stray[0] if stray else None)
     if failure is not None:
-        raise PlanInputError(_describe_failure(failure, project_dir)) from None
+        raise PlanInputError(_describe_failure(failure, project_dir, config.notes)) from None
     return run
 
 
-def _describe_failure(exc: BaseException, project_dir: Path) -> str:
+def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
+    if isinstance(exc, ConfigError) and notes:
+        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
@@ -224,25 +235,21 @@ def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Vali
     if errors is None:
         validation.notices.append(f"{label}: NOT validated: no values.schema.json for Cilium {schemas.cilium_version}")
     else:
-        validation.checked.append((label, errors))
+        names = schemas.helm_value_names() or []
+        validation.checked.append((label, errors + unknown_top_level_values(release.values, names, release.chart)))
 
 
 # --- files --------------------------------------------------------------------------------
 
-#: Sub-folders the plan owns inside the output folder; stale YAML in them is removed first.
-OWNED_DIRS = ("kubernetes", "helm")
+def previous_files_missing(out_dir: Path) -> bool:
+    return out_dir.is_dir() and not (out_dir / MANIFEST).exists()
 
 
-def write_files(out_dir: Path, files: dict[str, str]) -> None:
+def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for sub in OWNED_DIRS:
-            for stale in sorted((out_dir / sub).glob("*.yaml")):
-                stale.unlink()
-        for relative, text in sorted(files.items()):
-            path = out_dir / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
+        write_plan_files(out_dir, files, overwrite=overwrite)
+    except PlanFilesError as exc:
+        raise PlanInputError(str(exc)) from None
     except OSError as exc:
         raise PlanInputError(f"cannot write the plan to {shown_path(out_dir)}: {exc.strerror or exc} ({exc.filename})") from None
 
@@ -257,11 +264,11 @@ def plan(options: Options) -> int:
     files = {f"kubernetes/{o.file_name}": to_yaml(o.manifest) for o in objects}
     files.update({f"helm/{r.file_name}": to_yaml(r.values) for r in releases})
     files["graph.dot"] = to_dot(graph, f"{run.config.project} {options.stack}")
-    listed = sorted([*files, "plan.txt"])
+    listed = sorted([*files, "plan.txt", MANIFEST])
     header = PlanHeader(run.config.project, options.stack, run.config.stack_file.name)
     text = render_plan(header, run, graph, validation, shown_path(options.out_dir), listed)
     files["plan.txt"] = text
-    write_files(options.out_dir, files)
+    write_files(options.out_dir, files, options.overwrite)
     sys.stdout.write(text)
 
     if validation.errors:
