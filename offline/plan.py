@@ -30,7 +30,7 @@ import pulumi
 from offline.engine import ProgramRun, run_program, start_mocks
 from offline.graph import build_graph, to_dot
 from offline.helm_value_names import unknown_top_level_values
-from offline.plan_files import MANIFEST, PlanFilesError, write_plan_files
+from offline.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.plan_report import (
     CILIUM_CHART,
     HelmRelease,
@@ -87,7 +87,7 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     schema_dir, origin = _schema_dir(args.schemas, project_dir)
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
-    adopt = args.out is None and previous_files_missing(out_dir)
+    adopt = args.out is None and has_no_record(out_dir)
     return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.overwrite or adopt)
 
 
@@ -240,10 +240,6 @@ def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Vali
 
 
 # --- files --------------------------------------------------------------------------------
-
-def previous_files_missing(out_dir: Path) -> bool:
-    return out_dir.is_dir() and not (out_dir / MANIFEST).exists()
-
 
 def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
     try:

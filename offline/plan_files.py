@@ -50,6 +50,11 @@ def previous_files(out_dir: Path) -> Optional[set[str]]:
     return {f for f in files if _is_ours(f)}
 
 
+def has_no_record(out_dir: Path) -> bool:
+    """An existing folder without `.plan-files.json` (e.g. written by a plan from before it existed)."""
+    return out_dir.is_dir() and not (out_dir / MANIFEST).exists()
+
+
 def present_files(out_dir: Path) -> set[str]:
     """Files now in the places the plan writes."""
     found = {name for name in PLACES_FILES if (out_dir / name).is_file()}

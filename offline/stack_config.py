@@ -40,7 +40,7 @@ class StackFileError(Exception):
     """A project or stack file that cannot be used; the message names the file."""
 
 
-def _read_yaml(path: Path, describe: Callable[[yaml_values.Path], str] = lambda p: _dotted("", p)) -> tuple[Any, dict[str, str]]:
+def _read_yaml(path: Path, describe: Callable[[yaml_values.KeyPath], str] = lambda p: _dotted("", p)) -> tuple[Any, dict[str, str]]:
     """The file's document as plain JSON data, and the notes on numbers YAML read differently."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -66,15 +66,15 @@ def _read_yaml(path: Path, describe: Callable[[yaml_values.Path], str] = lambda 
         raise StackFileError(f"{path.name}: {len(exc.problems)} problems:\n{lines}") from None
 
 
-def _dotted(head: str, parts: yaml_values.Path) -> str:
+def _dotted(head: str, parts: yaml_values.KeyPath) -> str:
     text = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
     return text.lstrip(".") or "<document>"
 
 
-def _config_key_path(project: str) -> Callable[[yaml_values.Path], str]:
+def _config_key_path(project: str) -> Callable[[yaml_values.KeyPath], str]:
     """Key paths under `config:` as `pulumi config set --path` spells them (`aks-cilium:tags.owner`)."""
 
-    def describe(path: yaml_values.Path) -> str:
+    def describe(path: yaml_values.KeyPath) -> str:
         if len(path) >= 2 and path[0] == "config" and isinstance(path[1], str):
             return _dotted(_qualify(path[1], project), path[2:])
         return _dotted("", path)

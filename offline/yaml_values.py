@@ -32,7 +32,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 PathPart = Union[str, int]
-Path = tuple[PathPart, ...]
+KeyPath = tuple[PathPart, ...]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
@@ -65,7 +65,7 @@ def compose(text: str) -> Node | None:
     return yaml.compose(text, Loader=_LOADER)
 
 
-def build(node: Node | None, describe: Callable[[Path], str]) -> tuple[Any, dict[str, str]]:
+def build(node: Node | None, describe: Callable[[KeyPath], str]) -> tuple[Any, dict[str, str]]:
     """(value, notes): the node tree as plain JSON data, and a note per key path whose plain
     number YAML read differently from how it was written. `describe` renders a key path."""
     if node is None:
@@ -82,19 +82,19 @@ def _line(node: Node) -> int:
 
 
 class _Builder:
-    def __init__(self, describe: Callable[[Path], str]):
+    def __init__(self, describe: Callable[[KeyPath], str]):
         self.describe = describe
         self.problems: list[str] = []
         self.notes: dict[str, str] = {}
         self._open: set[int] = set()  # mappings and lists being built: an alias to one is a cycle
         self._constructor = SafeConstructor()
 
-    def problem(self, node: Node, path: Path, text: str, shown: str | None = None) -> None:
+    def problem(self, node: Node, path: KeyPath, text: str, shown: str | None = None) -> None:
         """`line N: <key path> = <shown>: <text>`, or without ` = <shown>`."""
         value = f" = {shown}" if shown is not None else ""
         self.problems.append(f"line {_line(node)}: {self.describe(path)}{value}: {text}")
 
-    def value(self, node: Node, path: Path) -> Any:
+    def value(self, node: Node, path: KeyPath) -> Any:
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
         if id(node) in self._open:
@@ -110,11 +110,11 @@ class _Builder:
         finally:
             self._open.discard(id(node))
 
-    def not_json(self, node: Node, path: Path) -> None:
+    def not_json(self, node: Node, path: KeyPath) -> None:
         short = node.tag.removeprefix(_TAG)
         self.problem(node, path, f"is {_NOT_JSON.get(short, f'tagged {node.tag}, which config values cannot be (they are JSON)')}")
 
-    def scalar(self, node: ScalarNode, path: Path) -> Any:
+    def scalar(self, node: ScalarNode, path: KeyPath) -> Any:
         text = node.value
         if node.tag not in _JSON_SCALARS:
             short = node.tag.removeprefix(_TAG)
@@ -135,7 +135,7 @@ class _Builder:
             self.notes[self.describe(path)] = f"line {_line(node)} has {text}, which YAML reads as the number {_json_number(value)}: write '{text}' to keep it as written"
         return value
 
-    def ambiguous(self, node: ScalarNode, path: Path) -> bool:
+    def ambiguous(self, node: ScalarNode, path: KeyPath) -> bool:
         text = node.value
         if _YAML11_ONLY_BOOLEANS.fullmatch(text):
             meaning = "true" if text.lower() in ("y", "yes", "on") else "false"
@@ -153,7 +153,7 @@ class _Builder:
             return True
         return False
 
-    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         merged: dict[str, Any] = {}
@@ -177,7 +177,7 @@ class _Builder:
         # `<<: *defaults` (https://yaml.org/type/merge.html): keys written here win over merged ones.
         return {**merged, **result}
 
-    def merge(self, node: Node, path: Path) -> dict[str, Any]:
+    def merge(self, node: Node, path: KeyPath) -> dict[str, Any]:
         sources = node.value if isinstance(node, SequenceNode) else [node]
         merged: dict[str, Any] = {}
         for source in reversed(sources):  # earlier mappings in the list win
@@ -188,7 +188,7 @@ class _Builder:
                 self.problem(source, path, "<< (merge) takes a mapping or a list of mappings")
         return merged
 
-    def key(self, node: Node, path: Path) -> str | None:
+    def key(self, node: Node, path: KeyPath) -> str | None:
         if not isinstance(node, ScalarNode):
             self.problem(node, path, "has a mapping or list as a key; config keys are text")
             return None

@@ -96,6 +96,11 @@ def test_a_secret_key_is_refused_with_the_reason_and_nothing_misleading():
     assert "no key of this stack may be secret" in problems[0] and "did you mean" not in problems[0]
 
 
+def test_a_secret_text_key_is_refused_even_without_the_list_of_secret_keys():
+    problems = problems_for({"aks-cilium:clusterName": "[secret]"})
+    assert len(problems) == 1 and problems[0].startswith("aks-cilium:clusterName: holds an encrypted value")
+
+
 def test_the_offline_secret_placeholder_is_named_at_its_own_path():
     problems = problems_for({"aks-cilium:network": {"podCidr": "[secret]"}})
     assert len(problems) == 1 and problems[0].startswith("aks-cilium:network.podCidr: holds an encrypted value")
