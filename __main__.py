@@ -4,11 +4,12 @@ import pulumi
 
 from components.platform import AksCiliumPlatform, hubble_ui_command
 from settings.placeholders import check_placeholders
-from settings.pulumi_config import raw_config_from_pulumi
+from settings.pulumi_config import raw_config_from_pulumi, secret_keys_from_pulumi
 from settings.stack import load_settings
 
 # Every config problem is reported here, before the first resource is declared.
-settings = load_settings(raw_config_from_pulumi(), project=pulumi.get_project(), stack=pulumi.get_stack())
+raw_config = raw_config_from_pulumi()
+settings = load_settings(raw_config, project=pulumi.get_project(), stack=pulumi.get_stack(), secret_keys=secret_keys_from_pulumi(raw_config))
 # Documentation addresses and zero GUIDs: a preview warns, a real `pulumi up` stops here.
 warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=pulumi.runtime.is_dry_run())
 if warning:

@@ -9,6 +9,7 @@ config error before any resource is declared.
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 from pathlib import Path
 from typing import Optional, Union
@@ -118,6 +119,40 @@ class UnknownServiceTag(LookupError):
         self.known = known
 
 
+class NotUtf8(ValueError):
+    """The file is UTF-16 text (PowerShell's `>` writes that), not the UTF-8 JSON Azure publishes."""
+
+    def __init__(self, file_name: str, encoding: str):
+        super().__init__(f"{file_name} is {encoding} text")
+        self.file_name = file_name
+        self.encoding = encoding
+
+
+class DuplicateServiceTags(ValueError):
+    """The file lists a tag name more than once; `places` maps each such name to its `values` indexes."""
+
+    def __init__(self, file_name: str, places: dict[str, list[int]]):
+        super().__init__(f"{file_name} lists {', '.join(places)} more than once")
+        self.file_name = file_name
+        self.places = places
+
+
+def _utf16(raw: bytes) -> Optional[str]:
+    """'UTF-16LE'/'UTF-16BE' when the bytes are UTF-16 (with or without a byte order mark)."""
+    if raw.startswith(codecs.BOM_UTF16_LE) or (len(raw) > 1 and raw[0] != 0 and raw[1] == 0):
+        return "UTF-16LE"
+    if raw.startswith(codecs.BOM_UTF16_BE) or (len(raw) > 1 and raw[0] == 0 and raw[1] != 0):
+        return "UTF-16BE"
+    return None
+
+
+def _duplicates(document: ServiceTagsDocument) -> dict[str, list[int]]:
+    places: dict[str, list[int]] = {}
+    for i, tag in enumerate(document.values):
+        places.setdefault(tag.name, []).append(i)
+    return {name: where for name, where in places.items() if len(where) > 1}
+
+
 def resolve_path(configured: str, project_dir: Path = PROJECT_DIR) -> Path:
     path = Path(configured).expanduser()
     return path if path.is_absolute() else (project_dir / path)
@@ -126,8 +161,10 @@ def resolve_path(configured: str, project_dir: Path = PROJECT_DIR) -> Path:
 def read_service_tags_file(configured: str, project_dir: Path = PROJECT_DIR) -> ServiceTagsFile:
     """Read and check the file's layout.
 
-    Raises `ValueError` naming the file when it cannot be read, and pydantic's
-    `ValidationError` (also a `ValueError`) when it is not JSON or not in Azure's layout.
+    Raises `ValueError` naming the file when it cannot be read, `NotUtf8` for UTF-16 text,
+    `DuplicateServiceTags` when a tag is listed twice (which one would the groups use?), and
+    pydantic's `ValidationError` (also a `ValueError`) when it is not JSON or not in Azure's
+    layout. A UTF-8 byte order mark, which Windows editors write, is skipped.
     """
     path = resolve_path(configured, project_dir)
     try:
@@ -138,4 +175,11 @@ def read_service_tags_file(configured: str, project_dir: Path = PROJECT_DIR) -> 
         ) from None
     except OSError as exc:
         raise ValueError(f"{path} cannot be read: {exc.strerror or exc}") from None
-    return ServiceTagsFile(path.resolve(), ServiceTagsDocument.model_validate_json(raw))
+    encoding = _utf16(raw)
+    if encoding is not None:
+        raise NotUtf8(path.name, encoding)
+    document = ServiceTagsDocument.model_validate_json(raw.removeprefix(codecs.BOM_UTF8))
+    twice = _duplicates(document)
+    if twice:
+        raise DuplicateServiceTags(path.name, twice)
+    return ServiceTagsFile(path.resolve(), document)

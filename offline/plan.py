@@ -26,12 +26,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 
 from offline.engine import FAKE_DEPLOYER_OBJECT_ID, ProgramRun, run_program, start_mocks
 from offline.graph import build_graph, to_dot
+from offline.helm_value_names import unknown_top_level_values
+from offline.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.plan_report import (
     CILIUM_CHART,
     HelmRelease,
@@ -46,9 +48,10 @@ from offline.plan_report import (
 )
 from offline.preview_step import CHANGES_FILE, STATE_FILE, preview, principal_problem, read_deployed
 from offline.schemas import SchemaSet
-from offline.stack_config import StackFileError, read_stack_config
+from offline.stack_config import StackFileError, read_stack_config, with_notes
 from offline.state_export import state_document, to_json
 from offline.state_import import StateFileError
+from settings.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -72,6 +75,8 @@ class Options:
     schema_dir_origin: str
     against: Optional[Path] = None
     principal: str = FAKE_DEPLOYER_OBJECT_ID
+    overwrite: bool = False
+    """Write into an output folder that holds files the plan did not write (offline.plan_files)."""
 
 
 def parse_options(argv: Optional[Sequence[str]]) -> Options:
@@ -83,6 +88,7 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     parser.add_argument("stack", help="stack name: the <stack> of Pulumi.<stack>.yaml")
     parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--out", type=Path, help="output folder (default: plan-out/<stack> in the project folder)")
+    parser.add_argument("--overwrite", action="store_true", help="write into an output folder that holds files the plan did not write (it still never deletes them)")
     parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else ../shared/reference/cilium if present)")
     parser.add_argument("--against", type=Path, metavar="FILE", help="preview the changes against a deployed state: `pulumi stack export` output or a previous plan's state.json")
     parser.add_argument("--principal", default=FAKE_DEPLOYER_OBJECT_ID, metavar="OBJECT_ID", help="object id of the identity that runs `pulumi up` (default: a fixed placeholder)")
@@ -90,7 +96,9 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     project_dir = args.project_dir
     schema_dir, origin = _schema_dir(args.schemas, project_dir)
     out_dir = args.out or project_dir / "plan-out" / args.stack
-    return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.against, args.principal)
+    # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
+    adopt = args.out is None and has_no_record(out_dir)
+    return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.against, args.principal, args.overwrite or adopt)
 
 
 def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path], str]:
@@ -147,12 +155,14 @@ def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEP
         sys.unraisablehook = previous_hook
     failure = failure or (stray[0] if stray else None)
     if failure is not None:
-        raise PlanInputError(_describe_failure(failure, project_dir)) from None
+        raise PlanInputError(_describe_failure(failure, project_dir, config.notes)) from None
     return run
 
 
-def _describe_failure(exc: BaseException, project_dir: Path) -> str:
+def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
+    if isinstance(exc, ConfigError) and notes:
+        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
@@ -235,30 +245,17 @@ def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Vali
     if errors is None:
         validation.notices.append(f"{label}: NOT validated: no values.schema.json for Cilium {schemas.cilium_version}")
     else:
-        validation.checked.append((label, errors))
+        names = schemas.helm_value_names() or []
+        validation.checked.append((label, errors + unknown_top_level_values(release.values, names, release.chart)))
 
 
 # --- files --------------------------------------------------------------------------------
 
-#: Sub-folders the plan owns inside the output folder; stale YAML in them is removed first.
-OWNED_DIRS = ("kubernetes", "helm")
-#: Files only some runs write; a run that does not write one removes the stale copy.
-OWNED_FILES = (CHANGES_FILE,)
-
-
-def write_files(out_dir: Path, files: dict[str, str]) -> None:
+def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for sub in OWNED_DIRS:
-            for stale in sorted((out_dir / sub).glob("*.yaml")):
-                stale.unlink()
-        for name in OWNED_FILES:
-            if name not in files:
-                (out_dir / name).unlink(missing_ok=True)
-        for relative, text in sorted(files.items()):
-            path = out_dir / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
+        write_plan_files(out_dir, files, overwrite=overwrite)
+    except PlanFilesError as exc:
+        raise PlanInputError(str(exc)) from None
     except OSError as exc:
         raise PlanInputError(f"cannot write the plan to {shown_path(out_dir)}: {exc.strerror or exc} ({exc.filename})") from None
 
@@ -285,11 +282,11 @@ def plan(options: Options) -> int:
     changes = preview(deployed, run, against) if deployed is not None else None
     if changes is not None:
         files[CHANGES_FILE] = changes.changes_json
-    listed = sorted([*files, "plan.txt"])
+    listed = sorted([*files, "plan.txt", MANIFEST])
     header = PlanHeader(run.config.project, options.stack, run.config.stack_file.name)
     text = render_plan(header, run, graph, validation, shown_path(options.out_dir), listed)
     files["plan.txt"] = text
-    write_files(options.out_dir, files)
+    write_files(options.out_dir, files, options.overwrite)
     sys.stdout.write(text)
     for warning in run.warnings:
         print(f"plan: warning: {warning}", file=sys.stderr)

@@ -34,6 +34,8 @@ Public API (other modules and tests import exactly these names):
     version. Checked as ``helm install`` checks them (JSON Schema draft 7 as published): the
     chart's schema lists free-form maps such as ``nodeSelector`` by their default keys, so
     rejecting every key it does not name would reject valid values.
+- ``SchemaSet.helm_value_names() -> list[str] | None``: the chart's top-level values (the
+    schema's top-level ``properties``), for the plan's typo check (``offline.helm_value_names``).
 - ``SchemaSet.unchecked_rules(kind) -> list[str]``: CEL rules (``x-kubernetes-validations``) of
     that kind's CRD that cannot be evaluated offline; the simple ``has(self.a) || has(self.b)``
     form is translated and checked.
@@ -280,10 +282,20 @@ class SchemaSet:
         """Errors for the chart values as `helm install` reports them; None without a schema."""
         if self.helm_values_source is None:
             return None
+        return [f"helm values: {path}: {problem}" for path, problem in validation_errors(self._helm(), values)]
+
+    def helm_value_names(self) -> Optional[list[str]]:
+        """The chart's top-level values (its schema's `properties`); None without a schema."""
+        if self.helm_values_source is None:
+            return None
+        return sorted(self._helm().schema.get("properties", {}))
+
+    def _helm(self) -> Any:
         if self._helm_validator is None:
+            assert self.helm_values_source is not None
             schema = json.loads(self.helm_values_source.path.read_text(encoding="utf-8"))
             self._helm_validator = Draft7Validator(schema, format_checker=format_checker())
-        return [f"helm values: {path}: {problem}" for path, problem in validation_errors(self._helm_validator, values)]
+        return self._helm_validator
 
 
 def _plural_guess(kind: str) -> str:

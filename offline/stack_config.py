@@ -5,19 +5,23 @@ The SDK's runtime never reads these files itself: under mocks the caller supplie
 project-level `config:` defaults first, then the stack file's values. Values become the
 strings the CLI hands a program (objects and lists as JSON). `secure:` values cannot be
 decrypted without the CLI; they are replaced by the text `[secret]` and marked secret.
+The files are read as plain JSON data, or refused with every problem's line and key path
+(`offline.yaml_values`: dates, tags, keys set twice, non-text keys, YAML 1.1/1.2 ambiguities).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from offline import yaml_io
+from offline import yaml_io, yaml_values
+from settings.raw_config import SECRET_PLACEHOLDER
 
-SECRET_PLACEHOLDER = "[secret]"
+__all__ = ["SECRET_PLACEHOLDER", "StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
 
 
 @dataclass(frozen=True)
@@ -28,13 +32,16 @@ class StackConfig:
     raw: dict[str, str]
     """`namespace:key` -> value as the CLI passes it."""
     secret_keys: tuple[str, ...]
+    notes: Mapping[str, str] = field(default_factory=dict)
+    """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.yaml_values`)."""
 
 
 class StackFileError(Exception):
     """A project or stack file that cannot be used; the message names the file."""
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, describe: Callable[[yaml_values.KeyPath], str] = lambda p: _dotted("", p)) -> tuple[Any, dict[str, str]]:
+    """The file's document as plain JSON data, and the notes on numbers YAML read differently."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -44,16 +51,39 @@ def _read_yaml(path: Path) -> Any:
             f"{path.name}: cannot be read: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start})"
         ) from None
     try:
-        return yaml_io.load(text)
+        node = yaml_values.compose(text)
     except yaml_io.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise StackFileError(f"{path.name}: is not valid YAML{at}: {problem}") from None
+    try:
+        return yaml_values.build(node, describe)
+    except yaml_values.YamlValueError as exc:
+        if len(exc.problems) == 1:
+            raise StackFileError(f"{path.name}: {exc.problems[0]}") from None
+        lines = "\n".join(f"  - {p}" for p in exc.problems)
+        raise StackFileError(f"{path.name}: {len(exc.problems)} problems:\n{lines}") from None
+
+
+def _dotted(head: str, parts: yaml_values.KeyPath) -> str:
+    text = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    return text.lstrip(".") or "<document>"
+
+
+def _config_key_path(project: str) -> Callable[[yaml_values.KeyPath], str]:
+    """Key paths under `config:` as `pulumi config set --path` spells them (`aks-cilium:tags.owner`)."""
+
+    def describe(path: yaml_values.KeyPath) -> str:
+        if len(path) >= 2 and path[0] == "config" and isinstance(path[1], str):
+            return _dotted(_qualify(path[1], project), path[2:])
+        return _dotted("", path)
+
+    return describe
 
 
 def project_name(project_dir: Path) -> str:
-    document = _read_yaml(project_dir / "Pulumi.yaml")
+    document, _ = _read_yaml(project_dir / "Pulumi.yaml")
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
         raise StackFileError("Pulumi.yaml: must be a mapping with a string `name`")
     return document["name"]
@@ -103,14 +133,14 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
         raise StackFileError(f"unknown stack {stack!r}: there is no Pulumi.{stack}.yaml (stacks found: {found})")
 
     values: dict[str, Any] = {}
-    project_doc = _read_yaml(project_dir / "Pulumi.yaml")
+    project_doc, _ = _read_yaml(project_dir / "Pulumi.yaml")
     for key, spec in ((project_doc or {}).get("config") or {}).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
             values[_qualify(key, project)] = spec.get("value", spec.get("default"))
         elif not isinstance(spec, dict):
             values[_qualify(key, project)] = spec
 
-    stack_doc = _read_yaml(stack_file)
+    stack_doc, notes = _read_yaml(stack_file, _config_key_path(project))
     if stack_doc is None:
         stack_doc = {}
     if not isinstance(stack_doc, dict):
@@ -123,7 +153,16 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
 
     secret_keys = tuple(sorted(k for k, v in values.items() if _has_secure(v)))
     raw = {k: _as_config_string(_mask_secure(v)) for k, v in values.items()}
-    return StackConfig(project, stack, stack_file, raw, secret_keys)
+    return StackConfig(project, stack, stack_file, raw, secret_keys, notes)
+
+
+def with_notes(problems: list[str], notes: Mapping[str, str]) -> list[str]:
+    """Config problems with the stack file's note on how YAML read the value at that key."""
+    noted = []
+    for problem in problems:
+        key = next((k for k in notes if problem.startswith((f"{k} ", f"{k}:"))), None)
+        noted.append(f"{problem} ({notes[key]})" if key else problem)
+    return noted
 
 
 #: What a copy of the program needs to run offline with another stack file beside it.

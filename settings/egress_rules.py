@@ -5,10 +5,10 @@ The policies these rules become are built in components/egress_policies.py.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
+import re2
 from pydantic import BeforeValidator, Field
 from pydantic.alias_generators import to_camel
 
@@ -61,13 +61,49 @@ def _port_number(value: Any) -> int:
     return number
 
 
+#: Perl constructs RE2 refuses, by the start of RE2's error message, in the words of a user.
+#: (RE2 syntax: https://github.com/google/re2/wiki/Syntax)
+_PERL_ONLY = {
+    "invalid perl operator: (?!": "a negative lookahead (?!...)",
+    "invalid perl operator: (?=": "a lookahead (?=...)",
+    "invalid perl operator: (?<!": "a negative lookbehind (?<!...)",
+    "invalid perl operator: (?<=": "a lookbehind (?<=...)",
+    "invalid perl operator: (?>": "an atomic group (?>...)",
+    "bad repetition operator: ++": "a possessive quantifier ++",
+    "bad repetition operator: *+": "a possessive quantifier *+",
+    "bad repetition operator: ?+": "a possessive quantifier ?+",
+    "invalid escape sequence: \\Z": "\\Z (use $ or \\z)",
+}
+
+
+def re2_problem(pattern: str) -> str:
+    """Why RE2 refuses `pattern`, naming the construct; '' when it compiles.
+
+    Cilium hands HTTP path rules to Envoy, whose regex engine is RE2
+    (https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/matcher/v3/regex.proto), so a
+    pattern that only Python's or Perl's regexes know is refused by the proxy, not by Kubernetes.
+    """
+    options = re2.Options()
+    options.log_errors = False  # RE2 would otherwise print its own message on stderr
+    try:
+        re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        construct = next((name for start, name in _PERL_ONLY.items() if reason.startswith(start)), None)
+        if construct is None and reason.startswith("invalid escape sequence: \\") and reason[-1:].isdigit():
+            construct = f"a backreference {reason.rsplit(' ', 1)[-1]}"
+        if construct is not None:
+            return f"uses {construct}, which Cilium's proxy (Envoy, RE2 syntax) does not support"
+        return f"is not a valid RE2 regular expression, the syntax Cilium's proxy (Envoy) uses: {reason}"
+    return ""
+
+
 def _http_path(value: Any) -> str:
     if not isinstance(value, str) or not value.startswith("/"):
         raise ValueError("must be a URL path regular expression starting with '/', e.g. '/metadata/.*'")
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"is not a valid regular expression ({exc})") from None
+    problem = re2_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
 
@@ -50,14 +51,24 @@ def key_path(*parts: PathPart) -> str:
     return path
 
 
+def fold(text: str) -> str:
+    """`text` without case and accents (`Wéstëurope` -> `westeurope`), to compare typos.
+
+    NFKD splits an accented letter into the letter and its combining mark, which is dropped
+    (https://docs.python.org/3/library/unicodedata.html#unicodedata.normalize).
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def close_matches(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
-    """Choices that differ from `word` only in case, else the closest by difflib's ratio."""
-    by_lower: dict[str, str] = {}
+    """Choices that differ from `word` only in case and accents, else the closest by difflib's ratio."""
+    by_folded: dict[str, str] = {}
     for choice in choices:
-        by_lower.setdefault(choice.lower(), choice)
-    if word.lower() in by_lower:
-        return [by_lower[word.lower()]]
-    return [by_lower[c] for c in difflib.get_close_matches(word.lower(), list(by_lower), n=n, cutoff=cutoff)]
+        by_folded.setdefault(fold(choice), choice)
+    if fold(word) in by_folded:
+        return [by_folded[fold(word)]]
+    return [by_folded[c] for c in difflib.get_close_matches(fold(word), list(by_folded), n=n, cutoff=cutoff)]
 
 
 def did_you_mean(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 0.6) -> str:
@@ -145,6 +156,45 @@ def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mappin
     found, value = _value_at(data, loc)
     if kind == "value_error":
         problem = str(error["ctx"]["error"])
+    elif kind in ("too_long", "too_short"):
+        bound = "at most" if kind == "too_long" else "at least"
+        limit = error["ctx"]["max_length" if kind == "too_long" else "min_length"]
+        problem = f"must list {bound} {limit} entries, not {error['ctx']['actual_length']}"
     else:
-        problem = error["msg"][0].lower() + error["msg"][1:]
+        problem = _type_problem(root, loc, kind, value) or error["msg"][0].lower() + error["msg"][1:]
     return f"{path} = {show(value)}: {problem}" if found else f"{path}: {problem}"
+
+
+#: pydantic error types whose own message names Python types or classes
+#: (https://docs.pydantic.dev/latest/errors/validation_errors/), in the words of a stack file.
+_SHAPES = {
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+}
+
+
+def _type_problem(root: type[BaseModel], loc: Sequence[PathPart], kind: str, value: Any) -> str:
+    shape = _SHAPES.get(kind)
+    if shape is None:
+        return ""
+    if kind.startswith("model"):
+        model = _section_model_at(root, loc)
+        keys = _known_keys(root, model) if model is not None else []
+        shape += f" (keys: {', '.join(sorted(keys))})" if keys else ""
+    if kind == "string_type" and isinstance(value, (bool, int, float)):
+        what = "a boolean" if isinstance(value, bool) else "a number"
+        return f"{shape}, not {what}: YAML reads an unquoted {show(value)} as {what}; quote it in the stack file"
+    if value is None:
+        return f"{shape}; the stack file leaves it empty (null)"
+    return shape

@@ -19,3 +19,14 @@ def raw_config_from_pulumi() -> dict[str, str]:
     raw: dict[str, str] = dict(runtime_config.get_config_env())
     raw.update(runtime_config.CONFIG.get())
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+
+
+def secret_keys_from_pulumi(raw: dict[str, str]) -> set[str]:
+    """The config keys whose value the stack file encrypts (`secure:`).
+
+    `pulumi up` lists them in PULUMI_CONFIG_SECRET_KEYS; the mock engine and the Automation API
+    set them in-process (`set_all_config(config, secret_keys)`). Same SDK internals as above.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    return set(runtime_config.get_config_secret_keys_env()) | {k for k in raw if runtime_config.is_config_secret(k)}

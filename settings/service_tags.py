@@ -22,7 +22,14 @@ from pydantic import (
 )
 
 from azure_service_tags import groups as tag_groups
-from azure_service_tags.file import LAYOUT, ServiceTagsFile, UnknownServiceTag, read_service_tags_file
+from azure_service_tags.file import (
+    LAYOUT,
+    DuplicateServiceTags,
+    NotUtf8,
+    ServiceTagsFile,
+    UnknownServiceTag,
+    read_service_tags_file,
+)
 from azure_service_tags.groups import ServiceTagGroup
 from settings.base import Section
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, check_labels, check_object_name
@@ -46,6 +53,16 @@ def _service_tags_file(value: Any) -> ServiceTagsFile:
         raise ValueError("must be the path of an Azure service-tags JSON file, relative to the project or absolute")
     try:
         return read_service_tags_file(value.strip())
+    except NotUtf8 as exc:
+        # PowerShell 5's `>` and `Out-File` write UTF-16; Azure publishes UTF-8 JSON.
+        raise ValueError(
+            f"{exc.file_name} is {exc.encoding} text, not the UTF-8 JSON Azure publishes (PowerShell's `>` writes UTF-16);"
+            f" convert it: `iconv -f UTF-16 -t UTF-8 {exc.file_name} > {Path(exc.file_name).stem}.utf8.json`, or in PowerShell"
+            f" `Get-Content {exc.file_name} | Set-Content -Encoding utf8 {Path(exc.file_name).stem}.utf8.json`"
+        ) from None
+    except DuplicateServiceTags as exc:
+        places = "; ".join(f"{name!r} at {', '.join(f'values[{i}]' for i in where)}" for name, where in exc.places.items())
+        raise ValueError(f"{exc.file_name} lists a tag more than once ({places}); Azure's files list each tag once: download the file again") from None
     except ValidationError as exc:
         raise ValueError(_layout_problem(Path(value.strip()), exc)) from None
 

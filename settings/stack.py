@@ -13,14 +13,15 @@ All problems of a pass are reported together in one `ConfigError`.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
+import typing
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
+from settings import raw_config
 from settings.access import cluster_access_problems
 from settings.azure_limits import azure_limit_problems
 from settings.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
@@ -29,7 +30,7 @@ from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_gr
 from settings.cilium import CiliumSettings, cilium_problems
 from settings.cluster import ClusterSettings, node_pool_problems
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
-from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error
+from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold
 from settings.network import NetworkSettings, network_problems
 from settings.placeholders import Placeholder, find_placeholders
 from settings.service_tags import ServiceTagsSettings, service_tag_problems
@@ -60,8 +61,9 @@ class ProjectConfig(Section):
     @classmethod
     def _location(cls, value: str) -> str:
         if not re.fullmatch(r"[a-z0-9]+", value):
-            hint = re.sub(r"[^a-z0-9]", "", value.lower())
-            raise ValueError(f"must be an Azure region name such as 'westeurope' (lowercase, no spaces); did you mean {hint!r}?")
+            hint = re.sub(r"[^a-z0-9]", "", fold(value))
+            suggestion = f"; did you mean {hint!r}?" if hint else ""
+            raise ValueError(f"must be an Azure region name such as 'westeurope' (lowercase, no spaces){suggestion}")
         return value
 
     @field_validator("cluster_name")
@@ -120,35 +122,59 @@ def cross_field_problems(s: StackSettings) -> list[str]:
     )
 
 
-def _config_data(raw: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """The project's keys as Python values; config values arrive as strings or JSON text."""
+def _text_fields() -> set[str]:
+    """Top-level keys (as spelled in config) whose value is text: the CLI passes those verbatim."""
+    return {
+        field.alias or name
+        for name, field in ProjectConfig.model_fields.items()
+        if field.annotation is str or set(typing.get_args(field.annotation)) == {str, type(None)}
+    }
+
+
+def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> tuple[dict[str, Any], list[str], set[str]]:
+    """(data, problems, keys whose errors the problems already explain) from the raw bag.
+
+    How keys and values are read is `settings.raw_config`'s: namespaces, text or JSON, secrets.
+    """
     data: dict[str, Any] = {}
-    problems: list[str] = []
-    prefix = f"{PROJECT}:"
+    problems = raw_config.namespace_problems(raw)
+    explained: set[str] = set()
+    text_fields = _text_fields()
+    ours = {f"{PROJECT}:{key}": key for key in (k.split(":", 1)[1] for k in raw if k.startswith(f"{PROJECT}:"))}
+    ours[LOCATION_KEY] = "location"
     for key in sorted(raw):
-        if not key.startswith(prefix):
+        if key not in ours:
             continue
-        text = raw[key]
-        try:
-            data[key[len(prefix) :]] = json.loads(text) if isinstance(text, str) else text
-        except json.JSONDecodeError:
-            data[key[len(prefix) :]] = text  # a plain scalar string such as a name
-    if LOCATION_KEY in raw:
-        data["location"] = raw[LOCATION_KEY]
-    elif "location" in data:
-        problems.append(f"{PROJECT}:location: unknown key; the region is set as '{LOCATION_KEY}'")
-        del data["location"]
-    return data, problems
+        name = ours[key]
+        value = raw_config.decode(raw[key], name in text_fields)
+        if key in secret_keys or next(raw_config.placeholders(value), None) is not None:
+            problems.append(raw_config.secret_problem(key, value))
+            explained.add(name)
+            continue
+        data[name] = value
+    if LOCATION_KEY not in raw:
+        hint = raw_config.location_hint(raw)
+        if hint:
+            problems.append(hint)
+            explained.add("location")
+        if "location" in data:
+            problems.append(f"{PROJECT}:location: unknown key; the region is set as '{LOCATION_KEY}'")
+            del data["location"]
+    return data, problems, explained
 
 
-def load_settings(raw: Mapping[str, str], *, project: str, stack: str) -> StackSettings:
-    """Parse and validate the raw config bag; raise `ConfigError` listing every problem."""
+def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_keys: Collection[str] = ()) -> StackSettings:
+    """Parse and validate the raw config bag; raise `ConfigError` listing every problem.
+
+    `secret_keys`: the config keys whose value the stack file encrypts (`secure:`).
+    """
     stack_file = f"Pulumi.{stack}.yaml"
-    data, problems = _config_data(raw)
+    data, problems, explained = _config_data(raw, secret_keys)
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
-        problems += [describe_error(ProjectConfig, e, data) for e in exc.errors(include_url=False)]
+        errors = [e for e in exc.errors(include_url=False) if not (e["loc"] and e["loc"][0] in explained)]
+        problems += [describe_error(ProjectConfig, e, data) for e in errors]
         raise ConfigError(stack_file, problems) from None
     if problems:
         raise ConfigError(stack_file, problems)

@@ -16,6 +16,9 @@ from settings.network import AKS_RESERVED_RANGES
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, changed_config
 
+#: Azure's DNS, DHCP and health-probe address (settings/azure_limits.py): no pod or service range may hold it.
+AZURE_PLATFORM_ADDRESS = ipaddress.ip_address("168.63.129.16")
+
 DEV = read_stack_config(PROJECT_DIR, "dev")
 FAST = hypothesis_settings(max_examples=150, deadline=None)
 
@@ -55,6 +58,7 @@ def test_accepted_pod_and_service_ranges_are_disjoint_from_each_other_the_vnet_a
         and not pod.overlaps(vnet)
         and not service.overlaps(vnet)
         and not any(n.overlaps(r) for n in (pod, service) for r in AKS_RESERVED_RANGES)
+        and not any(AZURE_PLATFORM_ADDRESS in n for n in (pod, service))
         and dns not in (service.network_address, service[1])
     )
     # The pod range also has to hold one /24 per node (3 in dev, surge included).

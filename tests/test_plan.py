@@ -189,11 +189,21 @@ def test_the_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run_plan("prod", out, *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
     first_files = first.files()
-    (out / "kubernetes" / "ciliumcidrgroup-left-over.yaml").write_text("stale", encoding="utf-8")
     second = run_plan("prod", out, *(schema_option() if CILIUM_REFERENCE_DIR.is_dir() else []))
     assert first.exit_code == second.exit_code == 0
-    assert second.files() == first_files  # same bytes, and the stale object is gone
+    assert second.files() == first_files  # same bytes
     assert second.stdout == first.stdout
+
+
+def test_a_rerun_removes_the_files_of_objects_no_longer_declared(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_plan("prod", out).exit_code == 0
+    policy = "kubernetes/ciliumclusterwidenetworkpolicy-aks-cilium-egress-azure-imds.yaml"
+    assert (out / policy).is_file()
+    again = run_plan("dev", out)  # dev restricts no group: no policy
+    assert again.exit_code == 0, again.stderr
+    assert not (out / policy).exists()
+    assert "kubernetes/ciliumcidrgroup-azure-imds.yaml" in again.files()
 
 
 # --- validation failures and notices ------------------------------------------------------
