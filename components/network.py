@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import network
 
+from settings.azure_names import AzureNames
+from settings.network import NetworkSettings
+
 
 @dataclass(frozen=True)
 class NetworkArgs:
@@ -15,14 +18,10 @@ class NetworkArgs:
     """Resource group that holds the VNet."""
     location: str
     """Azure region, e.g. `westeurope`."""
-    vnet_name: str
-    """Azure name of the VNet (fixed, so the same config always names the same VNet)."""
-    subnet_name: str
-    """Azure name of the node subnet (settings/azure_names.py)."""
-    vnet_cidr: str
-    """Address space of the VNet."""
-    node_subnet_cidr: str
-    """Node subnet; lies inside `vnet_cidr` (checked by the settings)."""
+    names: AzureNames
+    """Azure names of the VNet and the node subnet (fixed, so the same config always names the same ones)."""
+    network: NetworkSettings
+    """The VNet's address space and the node subnet inside it (checked by the settings)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Azure tags."""
 
@@ -40,19 +39,19 @@ class Network(pulumi.ComponentResource):
         # azure-native can manage it (and its role assignment scope) independently.
         self.vnet = network.VirtualNetwork(
             f"{name}-vnet",
-            virtual_network_name=args.vnet_name,
+            virtual_network_name=args.names.vnet,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            address_space=network.AddressSpaceArgs(address_prefixes=[args.vnet_cidr]),
+            address_space=network.AddressSpaceArgs(address_prefixes=[str(args.network.vnet_cidr)]),
             tags=dict(args.tags),
             opts=child,
         )
         self.node_subnet = network.Subnet(
             f"{name}-nodes",
-            subnet_name=args.subnet_name,
+            subnet_name=args.names.subnet,
             virtual_network_name=self.vnet.name,
             resource_group_name=args.resource_group_name,
-            address_prefix=args.node_subnet_cidr,
+            address_prefix=str(args.network.node_subnet_cidr),
             opts=child,
         )
         self.node_subnet_id = self.node_subnet.id

@@ -50,10 +50,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             NetworkArgs(
                 resource_group_name=self.resource_group.name,
                 location=settings.location,
-                vnet_name=names.vnet,
-                subnet_name=names.subnet,
-                vnet_cidr=str(settings.network.vnet_cidr),
-                node_subnet_cidr=str(settings.network.node_subnet_cidr),
+                names=names,
+                network=settings.network,
                 tags=settings.tags,
             ),
             opts=child,
