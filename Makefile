@@ -35,7 +35,7 @@ check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(not (sys.implementation.name == "cpython" and ($(subst .,$(comma),$(PYTHON_MIN))) <= v <= ($(subst .,$(comma),$(PYTHON_MAX)))))' 2>/dev/null || { \
 	  found=$$($(PYTHON) -c 'import platform; print(platform.python_implementation(), platform.python_version())' 2>/dev/null || echo "not found"); \
 	  echo "error: $(PYTHON) is $$found, but aks-cilium needs CPython $(PYTHON_MIN) to $(PYTHON_MAX);" \
-	       "pass one with PYTHON=python$(PYTHON_MAX) (e.g. after pyenv install $(PYTHON_MAX), or uv python install $(PYTHON_MAX))" >&2; \
+	       "install one (pyenv install $(PYTHON_MAX), uv python install $(PYTHON_MAX), or your OS's package) and pass PYTHON=/path/to/it" >&2; \
 	  exit 1; \
 	}
 

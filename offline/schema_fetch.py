@@ -10,7 +10,8 @@ at that release's tag:
   `v2/ciliumclusterwidenetworkpolicies.yaml`);
 - the chart's `values.schema.json`, from
   https://github.com/cilium/cilium/blob/v1.20.0/install/kubernetes/cilium/values.schema.json
-  (the file the `cilium` chart on https://helm.cilium.io/ is packaged from).
+  (the file the `cilium` chart on https://helm.cilium.io/ is packaged from; in the chart since
+  Cilium 1.16, https://github.com/cilium/cilium/pull/30631, and the stacks need 1.17 or newer).
 
 Each file is checked before it is kept (a CRD of the expected kind and group; a values schema
 that is valid JSON Schema draft 7, the draft `helm install` checks values with), then written
@@ -28,7 +29,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -160,13 +160,14 @@ def check_values_schema(data: bytes, url: str) -> None:
 def write_atomically(path: Path, data: bytes) -> None:
     """Readers see the old file or the new one, never half of one (rename within one folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    # Not tempfile.mkstemp: its 0600 mode would stick to the file; `open` honours the umask.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with temporary.open("xb") as out:
             out.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
