@@ -1,25 +1,45 @@
 # One entry point for everything that runs offline. `make test` is the command CI runs.
+#
+# Python: any CPython 3.11, 3.12 or 3.13 (pyproject.toml `requires-python`). `python3` by
+# default (pyenv and uv take .python-version: 3.11 first); PYTHON=python3.13 picks another, and
+# ./venv is rebuilt for it when it was built from a different one.
 PYTHON ?= python3
 VENV ?= venv
 PY := $(VENV)/bin/python
-PYTHON_PIN := $(shell cat .python-version)
+PYTHON_MIN := 3.11
+PYTHON_MAX := 3.13
 
 .PHONY: test lint check-python clean
 
-# The virtualenv is rebuilt whenever a requirements file changes.
-$(VENV)/.installed: requirements.txt requirements-dev.txt .python-version
+# `<version> <path>` of the interpreter PYTHON names; empty when there is none.
+PYTHON_ID := $(shell $(PYTHON) -c 'import sys; print(sys.version.split()[0], sys.executable)' 2>/dev/null)
+ifneq ($(filter command line environment,$(origin PYTHON)),)
+ifneq ($(shell cat $(VENV)/.installed 2>/dev/null),$(PYTHON_ID))
+.PHONY: $(VENV)/.installed
+endif
+endif
+
+# The virtualenv is rebuilt whenever a requirements file changes. pip installs only uv (pinned
+# in requirements-setup.txt); uv installs the pinned set in a few seconds where pip takes a
+# minute (docs/benchmarks.md#setting-up). `python -m venv` keeps pip in ./venv: Pulumi's pip
+# toolchain lists the program's packages with it (see Pulumi.yaml).
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-setup.txt
 	@$(MAKE) --no-print-directory check-python
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $@
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-setup.txt
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
+	@echo '$(PYTHON_ID)' > $@
 
 check-python:
-	@actual=$$($(PYTHON) -c 'import platform; print(platform.python_version())'); \
-	if [ "$$actual" != "$(PYTHON_PIN)" ]; then \
-	  echo "error: $(PYTHON) is Python $$actual but .python-version pins $(PYTHON_PIN);" \
-	       "install it (e.g. pyenv install $(PYTHON_PIN)) or pass PYTHON=/path/to/python$(PYTHON_PIN)" >&2; \
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(not (sys.implementation.name == "cpython" and ($(subst .,$(comma),$(PYTHON_MIN))) <= v <= ($(subst .,$(comma),$(PYTHON_MAX)))))' 2>/dev/null || { \
+	  found=$$($(PYTHON) -c 'import platform; print(platform.python_implementation(), platform.python_version())' 2>/dev/null || echo "not found"); \
+	  echo "error: $(PYTHON) is $$found, but aks-cilium needs CPython $(PYTHON_MIN) to $(PYTHON_MAX);" \
+	       "install one (pyenv install $(PYTHON_MAX), uv python install $(PYTHON_MAX), or your OS's package) and pass PYTHON=/path/to/it" >&2; \
 	  exit 1; \
-	fi
+	}
+
+comma := ,
 
 test: lint
 	$(PY) -m pytest
@@ -40,10 +60,20 @@ PLAN_ARGS ?=
 AGAINST ?=
 PRINCIPAL ?=
 
-.PHONY: plan bench
+.PHONY: plan schemas bench
 
 plan: $(VENV)/.installed
 	@$(PY) -m offline.plan $(STACK) $(if $(AGAINST),--against '$(AGAINST)') $(if $(PRINCIPAL),--principal '$(PRINCIPAL)') $(PLAN_ARGS)
+
+# `make schemas`: Cilium's CRDs and Helm values schema for every Cilium version a stack pins,
+# from Cilium's repository at that release's tag, into .schemas/cilium (git-ignored), where the
+# plan and the tests look first. SCHEMAS_DIR=DIR writes elsewhere; SCHEMA_ARGS passes options,
+# e.g. SCHEMA_ARGS='--force' or SCHEMA_ARGS='--version 1.19.6'.
+SCHEMAS_DIR ?=
+SCHEMA_ARGS ?=
+
+schemas: $(VENV)/.installed
+	@$(PY) -m offline.schema_fetch $(if $(SCHEMAS_DIR),--dest $(SCHEMAS_DIR)) $(SCHEMA_ARGS)
 
 # Timing figures for docs/benchmarks.md (not a test: nothing is asserted).
 bench: $(VENV)/.installed

@@ -7,8 +7,8 @@ Runs the real `__main__.py` under the Pulumi SDK's mock engine with the stack's 
 - writes to the output folder: `plan.txt` (the printed plan), `kubernetes/<kind>-<name>.yaml`
   (each custom resource as sent), `helm/<release>-values.yaml`, and `graph.dot`;
 - validates custom resources and Cilium Helm values against the schemas of the stack's Cilium
-  version (`offline.schemas`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the shared reference
-  folder (`$AKS_CILIUM_REFERENCE/cilium`, default `../shared/reference/cilium`) when it exists;
+  version (`offline.plan_validation`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the cache
+  `make schemas` fills, then the shared reference folder (`offline.schema_cache`).
 - writes `state.json` (`offline.state_export`) and, with `--against FILE`, previews the changes
   against that deployed state and writes `changes.json` (`offline.preview_step`).
 
@@ -32,22 +32,11 @@ import pulumi
 
 from offline.engine import FAKE_DEPLOYER_OBJECT_ID, ProgramRun, run_program, start_mocks
 from offline.graph import build_graph, to_dot
-from offline.helm_value_names import unknown_top_level_values
 from offline.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
-from offline.plan_report import (
-    CILIUM_CHART,
-    HelmRelease,
-    KubernetesObject,
-    PlanHeader,
-    Validation,
-    cilium_version,
-    helm_releases,
-    kubernetes_objects,
-    render_plan,
-    to_yaml,
-)
+from offline.plan_report import PlanHeader, helm_releases, kubernetes_objects, render_plan, to_yaml
+from offline.plan_validation import validate
 from offline.preview_step import CHANGES_FILE, STATE_FILE, preview, principal_problem, read_deployed
-from offline.schemas import SchemaSet
+from offline.schema_cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.stack_config import StackFileError, read_stack_config, with_notes
 from offline.state_export import state_document, to_json
 from offline.state_import import StateFileError
@@ -58,8 +47,6 @@ EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1]
-SCHEMAS_ENV = "AKS_CILIUM_SCHEMAS"
-REFERENCE_ENV = "AKS_CILIUM_REFERENCE"
 
 
 class PlanInputError(Exception):
@@ -71,8 +58,7 @@ class Options:
     stack: str
     project_dir: Path
     out_dir: Path
-    schema_dir: Optional[Path]
-    schema_dir_origin: str
+    schemas: SchemaSearch
     against: Optional[Path] = None
     principal: str = FAKE_DEPLOYER_OBJECT_ID
     overwrite: bool = False
@@ -89,27 +75,16 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--out", type=Path, help="output folder (default: plan-out/<stack> in the project folder)")
     parser.add_argument("--overwrite", action="store_true", help="write into an output folder that holds files the plan did not write (it still never deletes them)")
-    parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else ../shared/reference/cilium if present)")
+    parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else .schemas/cilium then ../shared/reference/cilium)")
     parser.add_argument("--against", type=Path, metavar="FILE", help="preview the changes against a deployed state: `pulumi stack export` output or a previous plan's state.json")
     parser.add_argument("--principal", default=FAKE_DEPLOYER_OBJECT_ID, metavar="OBJECT_ID", help="object id of the identity that runs `pulumi up` (default: a fixed placeholder)")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
-    schema_dir, origin = _schema_dir(args.schemas, project_dir)
+    schemas = schema_search(project_dir, args.schemas)
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
     adopt = args.out is None and has_no_record(out_dir)
-    return Options(args.stack, project_dir, out_dir, schema_dir, origin, args.against, args.principal, args.overwrite or adopt)
-
-
-def _schema_dir(given: Optional[Path], project_dir: Path) -> tuple[Optional[Path], str]:
-    if given is not None:
-        return given, "--schemas"
-    if os.environ.get(SCHEMAS_ENV):
-        return Path(os.environ[SCHEMAS_ENV]), f"${SCHEMAS_ENV}"
-    reference = Path(os.environ.get(REFERENCE_ENV) or project_dir.resolve().parent / "shared" / "reference") / "cilium"
-    if reference.is_dir():
-        return reference, f"${REFERENCE_ENV}/cilium" if os.environ.get(REFERENCE_ENV) else "default ../shared/reference/cilium"
-    return None, "none found"
+    return Options(args.stack, project_dir, out_dir, schemas, args.against, args.principal, args.overwrite or adopt)
 
 
 # --- running the program ------------------------------------------------------------------
@@ -185,70 +160,6 @@ def shown_path(path: Path) -> str:
         return str(absolute)
 
 
-# --- validation ---------------------------------------------------------------------------
-
-
-def validate(objects: list[KubernetesObject], releases: list[HelmRelease], schema_dir: Optional[Path], origin: str) -> Validation:
-    validation = Validation()
-    version = cilium_version(releases)
-    targets = [o.label for o in objects] + [f"Helm values of {r.release_name}" for r in releases if r.chart == CILIUM_CHART]
-    not_validated = f"NOT validated: {', '.join(targets) or 'nothing to validate'}"
-    if version is None:
-        validation.schema_summary = "no Cilium Helm release in the stack; nothing to match schemas to"
-        validation.notices.append(not_validated)
-        return validation
-    if schema_dir is None or not schema_dir.is_dir():
-        where = f"{shown_path(schema_dir)} ({origin}) is not a folder" if schema_dir else f"no schema folder (pass --schemas or set ${SCHEMAS_ENV})"
-        validation.schema_summary = f"Cilium {version}: {where}"
-        validation.notices.append(not_validated)
-        return validation
-    schemas = SchemaSet.for_version(schema_dir, version)
-    if schemas is None:
-        validation.schema_summary = f"Cilium {version}: no schema for the {'.'.join(version.split('.')[:2])} line in {shown_path(schema_dir)} ({origin})"
-        validation.notices.append(not_validated)
-        return validation
-    validation.schema_summary = f"Cilium {version}, schemas from {shown_path(schema_dir)} ({origin})"
-    validation.notices.extend(_schema_notices(schemas, version))
-    for obj in objects:
-        _validate_object(schemas, obj, validation)
-    for release in releases:
-        if release.chart == CILIUM_CHART:
-            _validate_release(schemas, release, validation)
-    return validation
-
-
-def _schema_notices(schemas: SchemaSet, version: str) -> list[str]:
-    notices = [f"uses {source}" for source in schemas.sources]
-    if schemas.approximate:
-        notices.append(
-            f"not every file is from exactly {version}: the same-line file stands in for it (branch point first, else the nearest patch);"
-            " see ../shared/reference/cilium/README.md 'Provenance caveats'"
-        )
-    return notices
-
-
-def _validate_object(schemas: SchemaSet, obj: KubernetesObject, validation: Validation) -> None:
-    if not schemas.covers(obj.kind):
-        validation.notices.append(f"{obj.label}: NOT validated: no {obj.kind} CRD among the schemas for Cilium {schemas.cilium_version}")
-        return
-    validation.checked.append((f"{obj.label} ({obj.manifest.get('apiVersion')})", schemas.validate_manifest(obj.manifest)))
-    deprecation = schemas.deprecation(obj.manifest)
-    if deprecation:
-        validation.notices.append(f"{obj.label}: the API server would warn: {deprecation}")
-    for rule in schemas.unchecked_rules(obj.kind):
-        validation.notices.append(f"{obj.label}: CEL rule not checked offline: {rule}")
-
-
-def _validate_release(schemas: SchemaSet, release: HelmRelease, validation: Validation) -> None:
-    errors = schemas.validate_helm_values(release.values)
-    label = f"Helm values of {release.release_name} (chart {release.chart} {release.version})"
-    if errors is None:
-        validation.notices.append(f"{label}: NOT validated: no values.schema.json for Cilium {schemas.cilium_version}")
-    else:
-        names = schemas.helm_value_names() or []
-        validation.checked.append((label, errors + unknown_top_level_values(release.values, names, release.chart)))
-
-
 # --- files --------------------------------------------------------------------------------
 
 def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
@@ -272,7 +183,7 @@ def plan(options: Options) -> int:
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)
-    validation = validate(objects, releases, options.schema_dir, options.schema_dir_origin)
+    validation = validate(objects, releases, options.schemas)
 
     files = {f"kubernetes/{o.file_name}": to_yaml(o.manifest) for o in objects}
     files.update({f"helm/{r.file_name}": to_yaml(r.values) for r in releases})

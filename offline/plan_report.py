@@ -154,10 +154,24 @@ class Validation:
     checked: list[tuple[str, list[str]]] = field(default_factory=list)
     """(object label, its errors)."""
     notices: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+    """Objects (and Helm values) no schema was found for."""
 
     @property
     def errors(self) -> list[str]:
         return [e for _, errors in self.checked for e in errors]
+
+    @property
+    def verdict(self) -> str:
+        failed = sum(1 for _, errors in self.checked if errors)
+        total = len(self.checked) + len(self.unchecked)
+        if failed:
+            count = len(self.errors)
+            return f"INVALID: {count} schema violation{'s' if count != 1 else ''} in {failed} of {total}"
+        if self.unchecked:
+            valid = f"; the other {len(self.checked)} valid" if self.checked else ""
+            return f"NOT validated: {len(self.unchecked)} of {total}{valid}"
+        return f"valid: all {total} checked" if total else "nothing to validate"
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -280,13 +294,15 @@ def _order(graph: DeployGraph) -> str:
 
 def _validation(validation: Validation) -> str:
     lines = [f"Validation: {validation.schema_summary}"]
-    lines.extend(f"  NOTICE: {n}" for n in validation.notices)
     for label, errors in validation.checked:
         if not errors:
             lines.append(f"  ok    {label}")
         else:
             lines.append(f"  FAIL  {label}")
             lines.extend(f"        {e}" for e in errors)
+    # Notices just above the verdict, where a reader who skips the list still sees them.
+    lines.extend(f"  NOTICE: {n}" for n in validation.notices)
+    lines.append(f"Verdict: {validation.verdict}")
     return "\n".join(lines)
 
 

@@ -2,8 +2,9 @@
 
 Public API (other modules and tests import exactly these names):
 
-- ``SchemaSet.for_version(schema_dir, cilium_version) -> SchemaSet | None``
-    The schemas for one Cilium release, read from a folder of upstream files such as
+- ``SchemaSet.for_version(schema_dirs, cilium_version) -> SchemaSet | None``
+    The schemas for one Cilium release, read from a folder (or several, searched in order) of
+    upstream files such as
     ``ciliumcidrgroups-v1.19.4.yaml``, ``ciliumnetworkpolicies-v1.20-branchpoint-3ab8efdd3b.yaml``
     and ``cilium-helm-values.schema-v1.20.0.json`` (../shared/reference/cilium). ``None`` when no
     file there matches the version. Matching rule, per CRD and for the values schema: only files
@@ -14,9 +15,10 @@ Public API (other modules and tests import exactly these names):
     https://github.com/cilium/cilium/tree/main/pkg/k8s/apis/cilium.io/client/crds; schema
     changes within a line are listed in Cilium's CRD compatibility table,
     https://github.com/cilium/cilium/blob/main/Documentation/network/kubernetes/compatibility-table.rst).
-    ``SchemaSet.sources`` says which file stands for what, and ``SchemaSet.approximate`` is
-    true when any of them is not the exact release. Files are only listed here; each CRD is
-    read the first time its kind is validated.
+    Among equally good files the first folder's wins. ``SchemaSet.sources`` says which file
+    stands for what, ``SchemaSet.source_for(kind)`` which file a kind is checked against, and
+    ``SchemaSet.approximate`` is true when any of them is not the exact release. Files are only
+    listed here; each CRD is read the first time its kind is validated.
 - ``SchemaSet.validate_manifest(manifest: dict) -> list[str]``
     Errors for one custom resource (CiliumCIDRGroup, CiliumNetworkPolicy,
     CiliumClusterwideNetworkPolicy), empty when the API server would accept it under strict
@@ -48,10 +50,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from jsonschema import Draft7Validator
 
@@ -89,6 +91,11 @@ class SchemaSource:
         if self.patch is None:
             return f"v{major}.{minor} branch point {self.commit}"
         return f"v{major}.{minor}.{self.patch}"
+
+    @property
+    def label(self) -> str:
+        """What the plan names as the version checked against: `1.20.0`, or `v1.20 branch point 3ab8efdd3b`."""
+        return self.release.removeprefix("v") if self.patch is not None else self.release
 
 
 def parse_schema_file_name(path: Path) -> Optional[SchemaSource]:
@@ -167,15 +174,16 @@ class SchemaSet:
     _helm_validator: Any = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def for_version(cls, schema_dir: Path, cilium_version: str) -> Optional["SchemaSet"]:
-        """The schemas in `schema_dir` for `cilium_version`; None when no file matches it."""
+    def for_version(cls, schema_dirs: Union[Path, Sequence[Path]], cilium_version: str) -> Optional["SchemaSet"]:
+        """The schemas in `schema_dirs` (searched in order) for `cilium_version`; None when no file matches it."""
         major, minor, patch = _release(cilium_version)
         by_stem: dict[str, list[SchemaSource]] = {}
-        directory = Path(schema_dir)
-        for path in sorted(directory.iterdir()) if directory.is_dir() else []:
-            source = parse_schema_file_name(path)
-            if source and source.line == (major, minor):
-                by_stem.setdefault(source.stem, []).append(source)
+        directories = [Path(schema_dirs)] if isinstance(schema_dirs, (str, Path)) else [Path(d) for d in schema_dirs]
+        for directory in directories:
+            for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+                source = parse_schema_file_name(path)
+                if source and source.line == (major, minor):
+                    by_stem.setdefault(source.stem, []).append(source)
         if not by_stem:
             return None
         chosen = {stem: _pick(candidates, patch) for stem, candidates in sorted(by_stem.items())}
@@ -219,6 +227,11 @@ class SchemaSet:
 
     def covers(self, kind: str) -> bool:
         return self._crd_for_kind(kind) is not None
+
+    def source_for(self, kind: str) -> Optional[SchemaSource]:
+        """The CRD file `kind` is checked against, if the set has one."""
+        crd = self._crd_for_kind(kind)
+        return crd.source if crd else None
 
     @property
     def kinds(self) -> list[str]:

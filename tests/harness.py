@@ -20,6 +20,8 @@ import pytest
 from components.cilium import deep_merge
 from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
 from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
+from offline.schema_cache import CACHE_DIR
+from offline.schemas import SchemaSet
 from offline.stack_config import StackConfig, read_stack_config
 from settings.errors import ConfigError
 from settings.stack import StackSettings, load_settings
@@ -30,6 +32,25 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 #: ../shared/reference; AKS_CILIUM_REFERENCE points elsewhere. It is never copied into the repo.
 REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))
 CILIUM_REFERENCE_DIR = REFERENCE_DIR / "cilium"
+#: Cilium's schemas as the plan finds them: the cache `make schemas` fills, then the reference.
+CILIUM_SCHEMA_DIRS = [d for d in (PROJECT_DIR / CACHE_DIR, CILIUM_REFERENCE_DIR) if d.is_dir()]
+
+
+def cilium_schemas(version: str) -> Optional[SchemaSet]:
+    return SchemaSet.for_version(CILIUM_SCHEMA_DIRS, version)
+
+
+def schemas_missing(what: str) -> str:
+    """Why a test that needs `what` (e.g. "Cilium 1.20.0 schemas") skips."""
+    return (
+        f"no {what} in {CACHE_DIR} or {CILIUM_REFERENCE_DIR}: run `make schemas` (fetches the stacks'"
+        " versions) or set AKS_CILIUM_REFERENCE to the shared reference folder"
+    )
+
+
+def needs_schemas(version: str) -> pytest.MarkDecorator:
+    """Skip unless Cilium schemas of `version`'s MAJOR.MINOR line are in the cache or the reference folder."""
+    return pytest.mark.skipif(cilium_schemas(version) is None, reason=schemas_missing(f"Cilium {version} schemas"))
 
 class _Delete:
     """Use `DELETE` as a value in config changes to remove that key."""

@@ -26,7 +26,7 @@ from components.egress_policies import (
 from offline.schemas import SchemaSet
 from settings.egress_rules import EgressPortSettings, EgressRuleSettings
 from settings.errors import ConfigError
-from tests.harness import CILIUM_REFERENCE_DIR, ProgramTestCase, load_stack_settings, problems_for
+from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing
 
 CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"
 CIDR_GROUP = "kubernetes:cilium.io/v2:CiliumCIDRGroup"
@@ -68,12 +68,10 @@ def rule(**fields: Any) -> EgressRuleSettings:
 
 
 def schema_sets() -> list[tuple[str, SchemaSet]]:
-    if not CILIUM_REFERENCE_DIR.is_dir():
-        pytest.skip(f"Cilium reference schemas not found at {CILIUM_REFERENCE_DIR} (set AKS_CILIUM_REFERENCE)")
-    found = [(v, SchemaSet.for_version(CILIUM_REFERENCE_DIR, v)) for v in SCHEMA_RELEASES]
+    found = [(v, cilium_schemas(v)) for v in SCHEMA_RELEASES]
     missing = [v for v, s in found if s is None or not s.covers("CiliumClusterwideNetworkPolicy")]
     if missing:
-        pytest.skip(f"no CiliumClusterwideNetworkPolicy CRD for {missing} in {CILIUM_REFERENCE_DIR}")
+        pytest.skip(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for {missing}"))
     return found  # type: ignore[return-value]
 
 
@@ -402,11 +400,9 @@ class ProdEgressPolicies(ProgramTestCase):
     async def test_prod_policies_validate_against_the_pinned_cilium_release_crd(self):
         run = await self.run_program()
         version = load_stack_settings("prod").cilium.version
-        if not CILIUM_REFERENCE_DIR.is_dir():
-            self.skipTest(f"Cilium reference schemas not found at {CILIUM_REFERENCE_DIR}")
-        schemas = SchemaSet.for_version(CILIUM_REFERENCE_DIR, version)
+        schemas = cilium_schemas(version)
         if schemas is None or not schemas.covers("CiliumClusterwideNetworkPolicy"):
-            self.skipTest(f"no CiliumClusterwideNetworkPolicy CRD for Cilium {version} in {CILIUM_REFERENCE_DIR}")
+            self.skipTest(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for Cilium {version}"))
         for policy in run.by_type(CCNP):
             manifest = {k: policy.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec")}
             self.assertEqual(schemas.validate_manifest(manifest), [], policy.urn)

@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 
 from offline.schemas import SchemaSet, parse_schema_file_name
-from tests.harness import CILIUM_REFERENCE_DIR
+from tests.harness import cilium_schemas, needs_schemas
 
-needs_reference = pytest.mark.skipif(
-    not CILIUM_REFERENCE_DIR.is_dir(),
-    reason=f"Cilium reference schemas not found at {CILIUM_REFERENCE_DIR} (set AKS_CILIUM_REFERENCE to the shared reference folder)",
-)
+needs_1_20 = needs_schemas("1.20.0")
 
 CIDR_GROUP = {
     "apiVersion": "cilium.io/v2",
@@ -49,10 +46,9 @@ def with_change(manifest: dict, path: str, value: object) -> dict:
 
 @pytest.fixture(scope="module")
 def cilium_1_20() -> SchemaSet:
-    if not CILIUM_REFERENCE_DIR.is_dir():
-        pytest.skip(f"Cilium reference schemas not found at {CILIUM_REFERENCE_DIR} (set AKS_CILIUM_REFERENCE)")
-    schemas = SchemaSet.for_version(CILIUM_REFERENCE_DIR, "1.20.0")
-    assert schemas is not None
+    schemas = cilium_schemas("1.20.0")
+    if schemas is None:
+        pytest.skip(needs_1_20.kwargs["reason"])
     return schemas
 
 
@@ -126,12 +122,12 @@ def test_helm_values_are_not_validated_without_a_values_schema(schema_names: Pat
 # --- custom resources ---------------------------------------------------------------------
 
 
-@needs_reference
+@needs_1_20
 def test_a_valid_cidr_group_has_no_errors(cilium_1_20: SchemaSet) -> None:
     assert cilium_1_20.validate_manifest(CIDR_GROUP) == []
 
 
-@needs_reference
+@needs_1_20
 @pytest.mark.parametrize(
     ("cidr", "why"),
     [
@@ -148,7 +144,7 @@ def test_format_cidr_is_checked(cilium_1_20: SchemaSet, cidr: str, why: str) -> 
     assert why in errors[0] and "[rule: format: cidr]" in errors[0]
 
 
-@needs_reference
+@needs_1_20
 def test_a_field_the_crd_does_not_define_is_an_error(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "spec.externalCidrs", ["10.0.0.0/8"]))
     assert errors == [
@@ -157,13 +153,13 @@ def test_a_field_the_crd_does_not_define_is_an_error(cilium_1_20: SchemaSet) -> 
     ]
 
 
-@needs_reference
+@needs_1_20
 def test_a_required_field_is_named_when_missing(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "spec", {}))
     assert errors == ["CiliumCIDRGroup/corp-proxies: spec.externalCIDRs: required field is missing [rule: required]"]
 
 
-@needs_reference
+@needs_1_20
 @pytest.mark.parametrize(
     ("path", "value", "error"),
     [
@@ -181,7 +177,7 @@ def test_metadata_is_validated_as_object_meta(cilium_1_20: SchemaSet, path: str,
     assert any(error in e for e in errors), errors
 
 
-@needs_reference
+@needs_1_20
 @pytest.mark.parametrize("key", ["/team", "UPPER.example.com/team", "example.com/-team", "example.com/"])
 def test_a_label_key_with_an_empty_or_invalid_prefix_or_name_is_refused(cilium_1_20: SchemaSet, key: str) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "metadata.labels", {key: "x"}))
@@ -190,20 +186,20 @@ def test_a_label_key_with_an_empty_or_invalid_prefix_or_name_is_refused(cilium_1
     assert errors[0].endswith("[rule: label key]")
 
 
-@needs_reference
+@needs_1_20
 def test_labels_with_a_dns_prefix_and_empty_values_are_accepted(cilium_1_20: SchemaSet) -> None:
     labels = {"app.kubernetes.io/part-of": "aks-cilium", "example.com/empty": ""}
     assert cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "metadata.labels", labels)) == []
 
 
-@needs_reference
+@needs_1_20
 def test_an_api_version_the_crd_does_not_serve_is_an_error(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "apiVersion", "cilium.io/v3"))
     assert len(errors) == 1 and "apiVersion: 'cilium.io/v3' is not served" in errors[0]
     assert "cilium.io/v2, cilium.io/v2alpha1" in errors[0]
 
 
-@needs_reference
+@needs_1_20
 def test_a_deprecated_served_version_validates_and_warns(cilium_1_20: SchemaSet) -> None:
     old = with_change(CIDR_GROUP, "apiVersion", "cilium.io/v2alpha1")
     assert cilium_1_20.validate_manifest(old) == []
@@ -211,27 +207,27 @@ def test_a_deprecated_served_version_validates_and_warns(cilium_1_20: SchemaSet)
     assert cilium_1_20.deprecation(CIDR_GROUP) is None
 
 
-@needs_reference
+@needs_1_20
 def test_an_unknown_kind_is_an_error(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_manifest(with_change(CIDR_GROUP, "kind", "CiliumCidrGroup"))
     assert len(errors) == 1 and "unknown kind 'CiliumCidrGroup'" in errors[0]
     assert cilium_1_20.covers("CiliumCIDRGroup") and not cilium_1_20.covers("CiliumCidrGroup")
 
 
-@needs_reference
+@needs_schemas("1.17.18")
 def test_cilium_1_17_serves_cidr_groups_as_v2alpha1_only() -> None:
-    schemas = SchemaSet.for_version(CILIUM_REFERENCE_DIR, "1.17.18")
+    schemas = cilium_schemas("1.17.18")
     assert schemas is not None
     assert schemas.validate_manifest(with_change(CIDR_GROUP, "apiVersion", "cilium.io/v2alpha1")) == []
     assert "is not served" in schemas.validate_manifest(CIDR_GROUP)[0]
 
 
-@needs_reference
+@needs_1_20
 def test_a_valid_clusterwide_policy_has_no_errors(cilium_1_20: SchemaSet) -> None:
     assert cilium_1_20.validate_manifest(IMDS_POLICY) == []
 
 
-@needs_reference
+@needs_1_20
 @pytest.mark.parametrize(
     ("path", "value", "error"),
     [
@@ -246,7 +242,7 @@ def test_policy_errors_name_the_deep_field_and_rule(cilium_1_20: SchemaSet, path
     assert any(e.startswith(f"CiliumClusterwideNetworkPolicy/deny-imds: {error}") and "[rule: " in e for e in errors), errors
 
 
-@needs_reference
+@needs_1_20
 def test_int_or_string_fields_accept_a_number_or_a_name(cilium_1_20: SchemaSet) -> None:
     icmp = with_change(IMDS_POLICY, "spec.egressDeny.0.icmps", [{"fields": [{"type": 8}, {"type": "EchoRequest"}]}])
     assert cilium_1_20.validate_manifest(icmp) == []
@@ -254,14 +250,14 @@ def test_int_or_string_fields_accept_a_number_or_a_name(cilium_1_20: SchemaSet) 
     assert any("icmps[0].fields[0].type" in e for e in cilium_1_20.validate_manifest(wrong))
 
 
-@needs_reference
+@needs_1_20
 def test_a_port_is_a_string_not_a_number(cilium_1_20: SchemaSet) -> None:
     numeric = with_change(IMDS_POLICY, "spec.egressDeny.0.toPorts.0.ports.0.port", 80)
     errors = cilium_1_20.validate_manifest(numeric)
     assert errors == ["CiliumClusterwideNetworkPolicy/deny-imds: spec.egressDeny[0].toPorts[0].ports[0].port: 80 is not of type 'string' [rule: type]"]
 
 
-@needs_reference
+@needs_1_20
 def test_set_lists_reject_duplicates(cilium_1_20: SchemaSet) -> None:
     # serverNames is `x-kubernetes-list-type: set` in the 1.20 CRDs.
     tls_rule = {"toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}], "serverNames": ["a.example.com", "a.example.com"]}]}
@@ -270,7 +266,7 @@ def test_set_lists_reject_duplicates(cilium_1_20: SchemaSet) -> None:
     assert "[rule: uniqueItems: true]" in errors[0]
 
 
-@needs_reference
+@needs_1_20
 def test_the_crd_rule_spec_or_specs_is_checked(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_manifest({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "p", "namespace": "apps"}})
     assert errors == ["CiliumNetworkPolicy/p: (root): spec or specs must be provided [rule: x-kubernetes-validations]"]
@@ -279,7 +275,7 @@ def test_the_crd_rule_spec_or_specs_is_checked(cilium_1_20: SchemaSet) -> None:
 # --- Helm values -------------------------------------------------------------------------
 
 
-@needs_reference
+@needs_1_20
 def test_the_stack_helm_values_are_valid(cilium_1_20: SchemaSet) -> None:
     values = {
         "aksbyocni": {"enabled": True},
@@ -289,7 +285,7 @@ def test_the_stack_helm_values_are_valid(cilium_1_20: SchemaSet) -> None:
     assert cilium_1_20.validate_helm_values(values) == []
 
 
-@needs_reference
+@needs_1_20
 def test_a_helm_value_of_the_wrong_type_is_named(cilium_1_20: SchemaSet) -> None:
     errors = cilium_1_20.validate_helm_values({"operator": {"replicas": "two"}})
     assert errors == ["helm values: operator.replicas: 'two' is not of type 'integer' [rule: type]"]

@@ -25,7 +25,7 @@ from offline.stack_config import read_stack_config
 from settings import kubernetes_names
 from settings.errors import ConfigError
 from settings.stack import load_settings
-from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, ProgramTestCase, changed_config, problems_for
+from tests.harness import PROJECT_DIR, ProgramTestCase, changed_config, cilium_schemas, problems_for, schemas_missing
 from tests.service_tag_data import (
     NO_REAL_FILES,
     PUBLIC_FILE,
@@ -245,11 +245,9 @@ class ServiceTagPrograms(ProgramTestCase):
 
 
 def schema_set(version: str = "1.20.0"):
-    from offline.schemas import SchemaSet
-
-    found = SchemaSet.for_version(CILIUM_REFERENCE_DIR, version) if CILIUM_REFERENCE_DIR.is_dir() else None
+    found = cilium_schemas(version)
     if found is None or not found.covers("CiliumCIDRGroup"):
-        pytest.skip(f"no CiliumCIDRGroup CRD for Cilium {version} in {CILIUM_REFERENCE_DIR}")
+        pytest.skip(schemas_missing(f"CiliumCIDRGroup CRD for Cilium {version}"))
     return found
 
 
