@@ -78,7 +78,7 @@ def measure(case: Case, file: Path, runs: int) -> Result:
     config = read_stack_config(PROJECT_DIR, "dev")
     raw = {**config.raw, **overrides}
     settings_s, _, settings = median_seconds(lambda: load_settings(raw, project=config.project, stack="dev"), runs)
-    groups = settings.config.service_tags.groups
+    groups = settings.service_tags.groups
     program_s, cpu_s, run = median_seconds(lambda: run_stack(PROJECT_DIR, "dev", overrides), runs)
     declared = [r for r in run.registrations if r.type.endswith(":CiliumCIDRGroup") and r.name.split("-cidr-groups-", 1)[-1].startswith("azure-service-tag-")]
     assert len(declared) == len(groups), (len(declared), len(groups))
