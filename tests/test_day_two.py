@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import pytest
 
+from offline import engine
 from tests.harness import PROJECT_DIR
 from tests.preview_harness import Planned, plan, variant
 
@@ -93,3 +94,17 @@ def test_changing_who_is_admin_touches_only_the_role_assignments(tmp_path):
     changed = [c for c in result.changes() if c["op"] != "same"]
     assert [(c["type"], c["op"]) for c in changed] == [("azure-native:authorization:RoleAssignment", "create")]
     assert ops_of(result, "azure-native:containerservice:ManagedCluster") == [("aks-cilium-cluster-aks", "same")]
+
+
+def test_a_cluster_recreated_under_the_same_name_gets_cilium_and_the_groups_installed_again(tmp_path, monkeypatch):
+    deployed = plan("dev", tmp_path / "before")
+    # Azure gives the re-created cluster the same ARM id but a new resourceUID.
+    real_guid = engine.fake_guid
+    monkeypatch.setattr(engine, "fake_guid", lambda *parts: real_guid("re-created", *parts) if parts[0] == "resourceUID" else real_guid(*parts))
+    result = plan("dev", tmp_path / "out", "--against", str(deployed.state))
+    assert result.exit_code == 0, result.stderr
+    changed = result.changed()
+    assert changed["aks-cilium-k8s"][0] == "replace" and "clusterIdentifier" in changed["aks-cilium-k8s"][1]
+    for name in ("aks-cilium-cilium-release", "aks-cilium-cidr-groups-azure-imds", "aks-cilium-cidr-groups-azure-internal-dns"):
+        assert changed[name] == ("replace", ["provider"]), name
+    assert "aks-cilium-cluster-aks" not in changed  # same config, same ARM resource
