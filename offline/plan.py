@@ -35,7 +35,7 @@ from offline.graph import build_graph, to_dot
 from offline.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.plan_report import PlanHeader, helm_releases, kubernetes_objects, render_plan, to_yaml
 from offline.plan_validation import validate
-from offline.preview_step import CHANGES_FILE, STATE_FILE, preview, principal_problem, read_deployed
+from offline.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
 from offline.schema_cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.stack_config import StackFileError, read_stack_config, with_notes
 from offline.state_export import state_document, to_json
@@ -180,6 +180,10 @@ def plan(options: Options) -> int:
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
     run = run_program_cleanly(options.project_dir, options.stack, options.principal)
+    if deployed is not None:
+        problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
+        if problem:
+            raise PlanInputError(problem)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)

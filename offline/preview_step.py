@@ -31,6 +31,20 @@ def principal_problem(principal: str) -> Optional[str]:
     return f"--principal {principal!r}: must be the object id (a GUID such as 22222222-2222-2222-2222-222222222222) of the identity that runs `pulumi up`"
 
 
+def other_stack_problem(deployed: list[DeployedResource], project: str, stack: str, against: str) -> Optional[str]:
+    """Why `deployed` is the state of another stack or project, or None.
+
+    Every URN starts `urn:pulumi:<stack>::<project>::`, so a file of another stack matches
+    nothing, and the preview would list every resource as created and every old one as deleted.
+    """
+    prefix = f"urn:pulumi:{stack}::{project}::"
+    if not deployed or any(r.urn.startswith(prefix) for r in deployed):
+        return None
+    found = sorted({"::".join(r.urn.split("::")[:2]).removeprefix("urn:pulumi:") for r in deployed})
+    stacks = ", ".join(f"stack {s.split('::')[0]!r} of project {s.split('::')[-1]!r}" for s in found[:3])
+    return f"{against}: is the state of {stacks}, not of stack {stack!r} of project {project!r}; export the stack you plan (`pulumi stack export --stack {stack}`)"
+
+
 def read_deployed(path: Optional[Path]) -> Optional[list[DeployedResource]]:
     """The state to compare against, or None without `--against`; raises `StateFileError`."""
     return None if path is None else read_state(path)

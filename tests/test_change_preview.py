@@ -314,3 +314,11 @@ def test_make_plan_passes_against_and_principal() -> None:
         cwd=PROJECT_DIR, capture_output=True, text=True, check=True,
     ).stdout
     assert "-m offline.plan dev --against 'old state.json' --principal '44444444-4444-4444-4444-444444444444'" in dry_run
+
+
+def test_the_state_of_another_stack_is_refused_instead_of_previewing_a_rebuild(tmp_path: Path, prod_state: Path) -> None:
+    result = plan("dev", tmp_path / "out", "--against", str(prod_state))
+    assert_clean_failure(result)
+    assert "is the state of stack 'prod' of project 'aks-cilium', not of stack 'dev' of project 'aks-cilium'" in result.stderr
+    assert "`pulumi stack export --stack dev`" in result.stderr
+    assert not (tmp_path / "out").exists()
