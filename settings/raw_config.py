@@ -99,20 +99,20 @@ def decode(text: Any, is_text: bool) -> Any:
         return text  # a plain scalar string such as a name
 
 
-def placeholders(value: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[PathPart, ...]]:
+def secret_placeholders(value: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[PathPart, ...]]:
     """Where the offline placeholder of a `secure:` value sits inside `value`."""
     if value == SECRET_PLACEHOLDER:
         yield path
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from placeholders(item, (*path, key))
+            yield from secret_placeholders(item, (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from placeholders(item, (*path, i))
+            yield from secret_placeholders(item, (*path, i))
 
 
 def secret_problem(key: str, value: Any) -> str:
-    paths = [key + ("." if p and isinstance(p[0], str) else "") + json_path(p) for p in placeholders(value)] or [key]
+    paths = [key + ("." if p and isinstance(p[0], str) else "") + json_path(p) for p in secret_placeholders(value)] or [key]
     return (
         f"{', '.join(paths)}: holds an encrypted value (secure:), which only the Pulumi CLI can decrypt, so the offline"
         " plan cannot check it; and no key of this stack may be secret: the program passes every value to Azure"

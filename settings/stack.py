@@ -147,7 +147,7 @@ def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> t
             continue
         name = ours[key]
         value = raw_config.decode(raw[key], name in text_fields)
-        if key in secret_keys or next(raw_config.placeholders(value), None) is not None:
+        if key in secret_keys or next(raw_config.secret_placeholders(value), None) is not None:
             problems.append(raw_config.secret_problem(key, value))
             explained.add(name)
             continue
