@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -36,10 +35,10 @@ from offline.provider_rules import (
     POOL_RESIZE_WAY,
     covers,
 )
+from settings.versions import version_in_state
 
 CILIUM_CHART = "cilium"
 CILIUM_UPGRADE_GUIDE = "https://docs.cilium.io/en/stable/operations/upgrade/"
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 def change_problems(changes: list[ResourceChange]) -> list[str]:
@@ -150,11 +149,6 @@ def _agent_pool_fields(change: ResourceChange) -> list[str]:
 # --- Cilium -------------------------------------------------------------------------------
 
 
-def _version(value: Any) -> Optional[tuple[int, int, int]]:
-    match = _VERSION.match(value) if isinstance(value, str) else None
-    return (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
-
-
 def _cilium_step(change: ResourceChange) -> list[str]:
     if change.type != HELM_RELEASE_TYPE or change.old is None or change.new is None:
         return []
@@ -162,7 +156,7 @@ def _cilium_step(change: ResourceChange) -> list[str]:
     if new_inputs.get("chart") != CILIUM_CHART:
         return []
     old_text, new_text = change.old.inputs.get("version"), new_inputs.get("version")
-    old, new = _version(old_text), _version(new_text)
+    old, new = version_in_state(old_text), version_in_state(new_text)
     if old is None or new is None or old == new:
         return []
     step = f"{change.label}: Cilium {old_text} -> {new_text}"

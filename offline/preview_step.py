@@ -8,7 +8,6 @@ compare the run with it (`offline.change_preview`) and list what would be refuse
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -17,16 +16,15 @@ from offline.change_checks import change_problems
 from offline.change_preview import changes_json, compute_changes, render_changes
 from offline.engine import ProgramRun
 from offline.state_import import DeployedResource, read_state
+from settings.guids import is_guid
 
 CHANGES_FILE = "changes.json"
 STATE_FILE = "state.json"
-#: An Entra ID object id as `az ad signed-in-user show --query id` prints it.
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def principal_problem(principal: str) -> Optional[str]:
     """Why `--principal` is not an object id, or None."""
-    if _GUID.fullmatch(principal):
+    if is_guid(principal):
         return None
     return f"--principal {principal!r}: must be the object id (a GUID such as 22222222-2222-2222-2222-222222222222) of the identity that runs `pulumi up`"
 

@@ -9,7 +9,6 @@ assignments, so neither replaces nor deletes the other's access.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -17,8 +16,7 @@ from pydantic import field_validator
 
 from settings.base import Section
 from settings.errors import key_path
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+from settings.guids import is_guid
 
 #: What Azure accepts as a role assignment's principalType for a Kubernetes admin
 #: (https://learn.microsoft.com/rest/api/authorization/role-assignments/create).
@@ -37,7 +35,7 @@ class ClusterAdminSettings(Section):
     @field_validator("object_id")
     @classmethod
     def _object_id(cls, value: str) -> str:
-        if not _GUID.fullmatch(value):
+        if not is_guid(value):
             raise ValueError(
                 "is not an Entra ID object ID: a GUID such as 00000000-0000-0000-0000-000000000000"
                 " (`az ad user show --id <upn> --query id`, `az ad group show -g <name> --query id`,"

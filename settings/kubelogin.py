@@ -9,12 +9,12 @@ way `kubelogin convert-kubeconfig` does; docs/deploy.md says which mode fits whi
 
 from __future__ import annotations
 
-import re
 from typing import Literal, Optional
 
 from pydantic import field_validator, model_validator
 
 from settings.base import Section
+from settings.guids import is_guid
 
 #: kubelogin's `--login` modes (https://azure.github.io/kubelogin/concepts/login-modes.html).
 KubeloginMode = Literal["azurecli", "azd", "spn", "msi", "workloadidentity", "devicecode", "interactive", "ropc"]
@@ -34,7 +34,6 @@ REFUSED_MODES = {
     "ropc": "signs in with a user's password, which fails for accounts with MFA and which Microsoft advises against",
 }
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 #: Modes that take `--client-id` from config: the managed identity's own client ID (msi, when the
 #: machine has several identities) or the federated application's (workloadidentity).
@@ -72,7 +71,7 @@ class KubeloginSettings(Section):
                     f"clientId is used only with mode {' or '.join(CLIENT_ID_MODES)}; mode '{self.mode}' takes the"
                     " client ID from the login itself (azurecli, azd) or from AZURE_CLIENT_ID / ARM_CLIENT_ID (spn): remove clientId"
                 )
-            if not _GUID.fullmatch(self.client_id):
+            if not is_guid(self.client_id):
                 raise ValueError(f"clientId = {self.client_id!r}: must be a client (application) ID, a GUID")
         if self.use_azurerm_env_vars and self.mode != "spn":
             raise ValueError(f"useAzurermEnvVars applies only to mode 'spn', not '{self.mode}': remove it or set mode: spn")

@@ -17,3 +17,14 @@ def release_version(text: str) -> tuple[int, int, int]:
     if str(version) != text or len(version.release) != 3 or version.is_prerelease or version.is_postrelease or version.local:
         raise ValueError(f"must be {RELEASE_RULE}")
     return version.release  # type: ignore[return-value]
+
+
+def version_in_state(text: object) -> tuple[int, int, int] | None:
+    """(major, minor, patch) of a version as a deployed state may hold it (`v1.20`, `1.20.0`), else None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        release = Version(text.strip().removeprefix("v")).release
+    except InvalidVersion:
+        return None
+    return (*release, 0, 0)[:3]  # type: ignore[return-value]
