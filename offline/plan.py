@@ -40,7 +40,7 @@ from offline.schema_cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.stack_config import StackFileError, read_stack_config, with_notes
 from offline.state_export import state_document, to_json
 from offline.state_import import StateFileError
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_INVALID = 1

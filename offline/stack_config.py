@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offline import yaml_io, yaml_values
-from settings.raw_config import SECRET_PLACEHOLDER
+from settings.common.raw_config import SECRET_PLACEHOLDER
 
 __all__ = ["SECRET_PLACEHOLDER", "StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
 

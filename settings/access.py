@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from settings.base import Section
-from settings.errors import key_path
-from settings.guids import is_guid
+from settings.common.base import Section
+from settings.common.errors import key_path
+from settings.common.guids import is_guid
 
 #: What Azure accepts as a role assignment's principalType for a Kubernetes admin
 #: (https://learn.microsoft.com/rest/api/authorization/role-assignments/create).

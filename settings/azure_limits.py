@@ -13,7 +13,7 @@ from typing import Any
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS
 from settings.cilium import DEFAULT_CLUSTER_POOL_MASK_SIZE, CiliumSettings
 from settings.cluster import ClusterSettings
-from settings.errors import key_path
+from settings.common.errors import key_path
 from settings.network import AKS_RESERVED_RANGES, NetworkSettings
 
 # Tags: https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from settings import kubernetes_names
-from settings.addresses import AnyCidr
-from settings.base import Section
-from settings.errors import key_path
+from settings.common import kubernetes_names
+from settings.common.addresses import AnyCidr
+from settings.common.base import Section
+from settings.common.errors import key_path
 from settings.network import IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
 
 #: The two groups every stack declares; extra groups may not reuse these names.

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from settings.base import Section
-from settings.errors import key_path, show
-from settings.versions import release_version
+from settings.common.base import Section
+from settings.common.errors import key_path, show
+from settings.common.versions import release_version
 
 #: Oldest Cilium release whose Hubble labels traffic to CIDR groups that no policy references
 #: (Cilium 1.17.0 release notes: https://github.com/cilium/cilium/releases/tag/v1.17.0).

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BeforeValidator, Field, field_validator
 
 from settings.access import ClusterAdminSettings
-from settings.addresses import Ipv4Cidr
-from settings.base import Section
 from settings.cilium import DEFAULT_CLUSTER_POOL_MASK_SIZE, CiliumSettings
-from settings.errors import key_path
+from settings.common.addresses import Ipv4Cidr
+from settings.common.base import Section
+from settings.common.errors import key_path
 from settings.kubelogin import KubeloginSettings
 from settings.network import NetworkSettings
 from settings.upgrades import refuse_legacy_channel

@@ -12,10 +12,10 @@ import re2
 from pydantic import BeforeValidator, Field
 from pydantic.alias_generators import to_camel
 
-from settings import kubernetes_names
-from settings.base import Section
 from settings.cilium import CiliumSettings
-from settings.errors import did_you_mean, key_path
+from settings.common import kubernetes_names
+from settings.common.base import Section
+from settings.common.errors import did_you_mean, key_path
 
 #: Ports a restriction may name; 0 is not one: Cilium reads port "0" as "every port".
 PORT_RANGE = (1, 65535)

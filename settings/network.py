@@ -7,9 +7,9 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import Field
 
-from settings.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
-from settings.base import Section
-from settings.errors import key_path
+from settings.common.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
+from settings.common.base import Section
+from settings.common.errors import key_path
 
 #: Ranges AKS forbids for pod and service CIDRs
 #: (https://learn.microsoft.com/azure/aks/use-byo-cni and .../concepts-network-cni-overview).

@@ -31,9 +31,9 @@ from azure_service_tags.file import (
     read_service_tags_file,
 )
 from azure_service_tags.groups import ServiceTagGroup
-from settings.base import Section
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, check_labels, check_object_name
-from settings.errors import did_you_mean, json_path, key_path
+from settings.common.base import Section
+from settings.common.errors import did_you_mean, json_path, key_path
 from settings.network import IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
 
 

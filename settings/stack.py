@@ -21,18 +21,18 @@ from typing import Any, Optional
 
 from pydantic import Field, ValidationError, field_validator
 
-from settings import raw_config
 from settings.access import cluster_access_problems
 from settings.azure_limits import azure_limit_problems
-from settings.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
-from settings.base import Section
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
 from settings.cluster import ClusterSettings, node_pool_problems
+from settings.common import raw_config
+from settings.common.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
+from settings.common.base import Section
+from settings.common.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold
+from settings.common.placeholders import Placeholder, find_placeholders
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
-from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold
 from settings.network import NetworkSettings, network_problems
-from settings.placeholders import Placeholder, find_placeholders
 from settings.service_tags import ServiceTagsSettings, service_tag_problems
 from settings.upgrades import upgrade_problems
 
@@ -93,7 +93,7 @@ class StackSettings:
     protect: bool
     tags: Mapping[str, str]
     cluster_name: str
-    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset (made valid: settings/azure_names.py)."""
+    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset (made valid: settings/common/azure_names.py)."""
     names: AzureNames
     """Every Azure name the stack uses, derived from the cluster name."""
     placeholders: tuple[Placeholder, ...] = ()
@@ -134,7 +134,7 @@ def _text_fields() -> set[str]:
 def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> tuple[dict[str, Any], list[str], set[str]]:
     """(data, problems, keys whose errors the problems already explain) from the raw bag.
 
-    How keys and values are read is `settings.raw_config`'s: namespaces, text or JSON, secrets.
+    How keys and values are read is `settings.common.raw_config`'s: namespaces, text or JSON, secrets.
     """
     data: dict[str, Any] = {}
     problems = raw_config.namespace_problems(raw)

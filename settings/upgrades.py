@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from settings.errors import key_path
+from settings.common.errors import key_path
 
 if TYPE_CHECKING:
     from settings.cluster import ClusterSettings

@@ -23,7 +23,7 @@ from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported f
 from offline.schema_cache import CACHE_DIR
 from offline.schemas import SchemaSet
 from offline.stack_config import StackConfig, read_stack_config
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from settings.stack import StackSettings, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from azure_service_tags.groups import (
     split,
 )
 from components.cidr_groups import CidrGroupSpec, cidr_group_manifest
-from settings import kubernetes_names
+from settings.common import kubernetes_names
 from tests.harness import PROJECT_DIR
 from tests.service_tag_data import groups_in, net, nets, small_document, tag_entry, write
 

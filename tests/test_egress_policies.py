@@ -24,8 +24,8 @@ from components.egress_policies import (
     policy_manifests,
 )
 from offline.schemas import SchemaSet
+from settings.common.errors import ConfigError
 from settings.egress_rules import EgressPortSettings, EgressRuleSettings
-from settings.errors import ConfigError
 from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing
 
 CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from offline.engine import start_mocks
-from settings.errors import ConfigError
-from settings.placeholders import ZERO_GUID, check_placeholders, find_placeholders
+from settings.common.errors import ConfigError
+from settings.common.placeholders import ZERO_GUID, check_placeholders, find_placeholders
 from tests.harness import ProgramTestCase, load_stack_settings
 from tests.test_plan import run_plan
 

@@ -15,9 +15,9 @@ from offline import yaml_values
 from offline.helm_value_names import unknown_top_level_values
 from offline.plan_files import MANIFEST, PlanFilesError, write_plan_files
 from offline.stack_config import read_stack_config
+from settings.common.errors import ConfigError, close_matches, did_you_mean, fold
+from settings.common.raw_config import edit_distance, near_miss_namespace
 from settings.egress_rules import re2_problem
-from settings.errors import ConfigError, close_matches, did_you_mean, fold
-from settings.raw_config import edit_distance, near_miss_namespace
 from settings.stack import load_settings
 from tests.harness import DELETE, PROJECT_DIR, load_stack_settings, problems_for
 from tests.service_tag_data import small_document

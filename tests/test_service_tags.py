@@ -22,8 +22,8 @@ from azure_service_tags.groups import (
     service_tag_groups,
 )
 from offline.stack_config import read_stack_config
-from settings import kubernetes_names
-from settings.errors import ConfigError
+from settings.common import kubernetes_names
+from settings.common.errors import ConfigError
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, ProgramTestCase, changed_config, cilium_schemas, problems_for, schemas_missing
 from tests.service_tag_data import (

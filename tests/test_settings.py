@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 from pydantic import ValidationError
 
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from tests.harness import DELETE, load_stack_settings, problems_for
 
 

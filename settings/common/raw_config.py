@@ -28,7 +28,7 @@ import json
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Optional
 
-from settings.errors import LOCATION_KEY, PROJECT, PathPart, close_matches, fold, json_path
+from settings.common.errors import LOCATION_KEY, PROJECT, PathPart, close_matches, fold, json_path
 
 #: What the offline plan puts where a `secure:` value was (it cannot decrypt it).
 SECRET_PLACEHOLDER = "[secret]"

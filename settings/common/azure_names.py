@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from settings.errors import key_path
+from settings.common.errors import key_path
 
 NAMING_RULES_URL = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from settings.errors import ConfigError, PathPart, key_path
+from settings.common.errors import ConfigError, PathPart, key_path
 
 DOCUMENTATION_RANGES = {
     ipaddress.ip_network("192.0.2.0/24"): "RFC 5737",

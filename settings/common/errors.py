@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 import pulumi
 from pydantic import BaseModel
 
-from settings.base import section_model_in
+from settings.common.base import section_model_in
 
 PROJECT = "aks-cilium"
 LOCATION_KEY = "azure-native:location"
