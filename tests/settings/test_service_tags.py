@@ -230,7 +230,7 @@ class ServiceTagPrograms(ProgramTestCase):
         with self.assertRaises(ConfigError) as caught:
             await self.run_program({KEY: {"file": str(self.file), "tags": ["Storage.WestEuroope"]}})
         self.assertEqual(
-            caught.exception.problems,
+            [str(p) for p in caught.exception.problems],
             [f"{KEY}.tags[0] = 'Storage.WestEuroope': not in ServiceTags_Public_20251103.json; did you mean 'Storage.WestEurope'?"],
         )
         self.assertEqual(self.monitor.registrations, [])
