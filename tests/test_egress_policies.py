@@ -342,7 +342,7 @@ class DevEgressPolicies(ProgramTestCase):
         with self.assertRaises(ConfigError) as caught:
             await self.run_program({RULES: {"azure-imds": {"mode": "restricted", "allowNamespaces": ["Bad_NS"], "ports": [70000]}}})
         self.assertEqual(
-            caught.exception.problems,
+            [str(p) for p in caught.exception.problems],
             [
                 "aks-cilium:egressRules.azure-imds.allowNamespaces[0] = 'Bad_NS': is not a valid namespace name: use at"
                 " most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
