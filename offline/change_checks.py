@@ -35,7 +35,7 @@ from offline.provider_rules import (
     POOL_RESIZE_WAY,
     covers,
 )
-from settings.versions import version_in_state
+from settings.common.versions import version_in_state
 
 CILIUM_CHART = "cilium"
 CILIUM_UPGRADE_GUIDE = "https://docs.cilium.io/en/stable/operations/upgrade/"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from settings.errors import did_you_mean, key_path
+from settings.common.errors import did_you_mean, key_path
 
 RULE = "[rule: top-level properties of the chart's values.schema.json]"
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from offline.schema_messages import field_path, short
-from settings.kubernetes_names import (
+from settings.common.kubernetes_names import (
     DNS_LABEL_RULE,
     LABEL_VALUE_RULE,
     SUBDOMAIN_RULE,

@@ -40,7 +40,7 @@ from offline.schema_cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.stack_config import StackFileError, read_stack_config, with_notes
 from offline.state_export import state_document, to_json
 from offline.state_import import StateFileError
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -137,7 +137,7 @@ def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEP
 def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
     if isinstance(exc, ConfigError) and notes:
-        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
+        return str(ConfigError(exc.stack_file, with_notes([str(p) for p in exc.problems], notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""

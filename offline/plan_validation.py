@@ -16,7 +16,7 @@ from offline.helm_value_names import unknown_top_level_values
 from offline.plan_report import CILIUM_CHART, HelmRelease, KubernetesObject, Validation, cilium_version
 from offline.schema_cache import SchemaSearch
 from offline.schemas import SchemaSet, SchemaSource
-from settings.versions import release_version
+from settings.common.versions import release_version
 
 
 def validate(objects: list[KubernetesObject], releases: list[HelmRelease], search: SchemaSearch) -> Validation:

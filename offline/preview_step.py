@@ -16,7 +16,7 @@ from offline.change_checks import change_problems
 from offline.change_preview import changes_json, compute_changes, render_changes
 from offline.engine import ProgramRun
 from offline.state_import import DeployedResource, read_state
-from settings.guids import is_guid
+from settings.common.guids import is_guid
 
 CHANGES_FILE = "changes.json"
 STATE_FILE = "state.json"

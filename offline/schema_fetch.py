@@ -43,9 +43,9 @@ from offline import yaml_io
 from offline.schema_cache import fetch_destination, shown_path
 from offline.schemas import HELM_VALUES_STEM
 from offline.stack_config import StackFileError, list_stacks, read_stack_config
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
+from settings.common.versions import release_version
 from settings.stack import load_settings
-from settings.versions import release_version
 
 #: Raw files of Cilium's repository at a tag: `<base>/v<version>/<path in the repository>`.
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com/cilium/cilium"

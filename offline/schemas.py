@@ -61,7 +61,7 @@ from offline import yaml_io
 from offline.crd_json_schema import CrdValidator, crd_to_json_schema, format_checker
 from offline.object_meta import metadata_problems
 from offline.schema_messages import short, validation_errors
-from settings.versions import release_version
+from settings.common.versions import release_version
 
 __all__ = ["SchemaSet", "SchemaSource", "parse_schema_file_name"]
 

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from offline import yaml_io, yaml_values
-from settings.raw_config import SECRET_PLACEHOLDER
+
+#: What stands where a `secure:` value was: offline, nothing can decrypt it.
+SECRET_PLACEHOLDER = "[secret]"
 
 __all__ = ["SECRET_PLACEHOLDER", "StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
 

@@ -23,7 +23,7 @@ from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported f
 from offline.schema_cache import CACHE_DIR
 from offline.schemas import SchemaSet
 from offline.stack_config import StackConfig, read_stack_config
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from settings.stack import StackSettings, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -135,12 +135,13 @@ def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None) ->
     config = read_stack_config(PROJECT_DIR, stack)
     if changes:
         config = changed_config(config, changes)
-    return load_settings(config.raw, project=config.project, stack=stack)
+    return load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
 
 
 def problems_for(changes: dict[str, Any], stack: str = "dev") -> list[str]:
-    """The problems a real stack file with `changes` is refused with (the test fails if it is accepted)."""
+    """The problems a real stack file with `changes` is refused with, as users read them (the test
+    fails if it is accepted); `ConfigError.problems` holds them as `settings.problems.Problem`s."""
     with pytest.raises(ConfigError) as caught:
         load_stack_settings(stack, changes)
     assert str(caught.value).startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
-    return caught.value.problems
+    return [str(p) for p in caught.value.problems]

@@ -39,7 +39,7 @@ def test_deep_merge_does_not_change_its_inputs():
 def test_extra_values_that_would_change_the_stacks_own_are_refused_by_the_settings():
     import pytest
 
-    from settings.errors import ConfigError
+    from settings.common.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"aks-cilium:cilium.values.aksbyocni.enabled: is set by the stack"):
         load_stack_settings("dev", {"aks-cilium:cilium": {"values": {"aksbyocni": {"enabled": False}}}})

@@ -24,8 +24,8 @@ from components.egress_policies import (
     policy_manifests,
 )
 from offline.schemas import SchemaSet
+from settings.common.errors import ConfigError
 from settings.egress_rules import EgressPortSettings, EgressRuleSettings
-from settings.errors import ConfigError
 from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing
 
 CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"
@@ -342,7 +342,7 @@ class DevEgressPolicies(ProgramTestCase):
         with self.assertRaises(ConfigError) as caught:
             await self.run_program({RULES: {"azure-imds": {"mode": "restricted", "allowNamespaces": ["Bad_NS"], "ports": [70000]}}})
         self.assertEqual(
-            caught.exception.problems,
+            [str(p) for p in caught.exception.problems],
             [
                 "aks-cilium:egressRules.azure-imds.allowNamespaces[0] = 'Bad_NS': is not a valid namespace name: use at"
                 " most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",

@@ -1,11 +1,11 @@
 """Guards: protected stacks protect what matters, nothing reaches the cluster before the CNI,
 and the same config declares the same resources. Drift Azure causes itself (versions, autoscaled
-counts) is tested in tests/test_upgrade_channels.py and tests/test_node_pools.py."""
+counts) is tested in tests/settings/test_upgrades.py and tests/test_node_pools.py."""
 
 from __future__ import annotations
 
 from offline.engine import start_mocks
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from tests.harness import ProgramTestCase, fingerprint_of
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"

@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 from pydantic import ValidationError
 
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from tests.harness import DELETE, load_stack_settings, problems_for
 
 
@@ -75,17 +75,17 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         {"aks-cilium:network": {"podCidr": "10.10.0.0/16", "nodeSubnetCidr": "10.10.0.0/22"}},
-        "aks-cilium:network.podCidr = '10.10.0.0/16' overlaps aks-cilium:network.vnetCidr = '10.10.0.0/16'",
+        "aks-cilium:network.podCidr = '10.10.0.0/16': overlaps aks-cilium:network.vnetCidr = '10.10.0.0/16'",
         id="pod-overlaps-vnet",
     ),
     pytest.param(
         {"aks-cilium:network": {"serviceCidr": "10.244.0.0/20", "dnsServiceIp": "10.244.0.10"}},
-        "aks-cilium:network.podCidr = '10.244.0.0/16' overlaps aks-cilium:network.serviceCidr = '10.244.0.0/20'",
+        "aks-cilium:network.podCidr = '10.244.0.0/16': overlaps aks-cilium:network.serviceCidr = '10.244.0.0/20'",
         id="pod-overlaps-service",
     ),
     pytest.param(
         {"aks-cilium:network": {"serviceCidr": "10.10.128.0/20", "dnsServiceIp": "10.10.128.10"}},
-        "aks-cilium:network.serviceCidr = '10.10.128.0/20' overlaps aks-cilium:network.vnetCidr = '10.10.0.0/16'",
+        "aks-cilium:network.serviceCidr = '10.10.128.0/20': overlaps aks-cilium:network.vnetCidr = '10.10.0.0/16'",
         id="service-overlaps-vnet",
     ),
     pytest.param(
@@ -334,3 +334,30 @@ def test_a_cidr_in_any_spelling_ipaddress_reads_is_accepted_when_its_host_bits_a
 def test_an_ipv6_cidr_with_host_bits_is_refused_whatever_its_case():
     [problem] = problems_for({"aks-cilium:cidrGroups": [{"name": "corp", "cidrs": ["2001:DB8::1/32"]}]})
     assert problem == "aks-cilium:cidrGroups[0].cidrs[0] = '2001:DB8::1/32': has host bits set; the network it lies in is 2001:db8::/32"
+
+
+def test_more_than_50_tags_are_refused():
+    # 50 new tags beside the dev stack's `environment`
+    [problem] = problems_for({"aks-cilium:tags": {f"t{i}": "x" for i in range(50)}})
+    assert problem.startswith("aks-cilium:tags: has 51 tags, but an Azure resource takes at most 50")
+
+
+def test_50_tags_are_accepted():
+    assert len(load_stack_settings("dev", {"aks-cilium:tags": {f"t{i}": "x" for i in range(49)}}).tags) == 50
+
+
+def test_tag_names_with_forbidden_characters_or_too_long_and_long_values_are_refused():
+    problems = problems_for({"aks-cilium:tags": {"cost/center": "1", "n" * 513: "x", "owner": "v" * 257}})
+    assert problems == [
+        "aks-cilium:tags.cost/center: tag names may not contain < > % & \\ ? /; this one has /"
+        " (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations)",
+        f"aks-cilium:tags.{'n' * 513}: tag names have at most 512 characters, this one has 513"
+        " (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations)",
+        "aks-cilium:tags.owner: tag values have at most 256 characters, this one has 257"
+        " (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations)",
+    ]
+
+
+def test_the_default_tags_are_kept():
+    assert load_stack_settings("dev", {"aks-cilium:tags": DELETE}).tags == {}
+

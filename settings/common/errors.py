@@ -1,4 +1,4 @@
-"""Config problems as users read them: one key-path writer, one did-you-mean, one renderer.
+"""Config problems as users read them: one key-path writer, one did-you-mean, pydantic's errors as `Problem`s.
 
 Every message names the key path as `pulumi config set --path` spells it
 (`aks-cilium:cluster.nodePools[0].name`), the value and what is allowed. `ConfigError` is a
@@ -8,7 +8,6 @@ Every message names the key path as `pulumi config set --path` spells it
 from __future__ import annotations
 
 import difflib
-import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
@@ -16,7 +15,8 @@ from typing import Any, Optional, Union
 import pulumi
 from pydantic import BaseModel
 
-from settings.base import section_model_in
+from settings.common.base import section_model_in
+from settings.problems import UNSET, Problem, show
 
 PROJECT = "aks-cilium"
 LOCATION_KEY = "azure-native:location"
@@ -27,11 +27,11 @@ PathPart = Union[str, int]
 class ConfigError(pulumi.RunError):
     """One or more stack config problems; the message lists each one."""
 
-    def __init__(self, stack_file: str, problems: list[str]):
+    def __init__(self, stack_file: str, problems: Sequence[Problem]):
         self.stack_file = stack_file
-        self.problems = problems
+        self.problems: list[Problem] = list(problems)
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
-        lines = "\n".join(f"  - {p}" for p in problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid stack configuration in {stack_file} ({count}):\n{lines}")
 
 
@@ -77,12 +77,6 @@ def did_you_mean(word: str, choices: Sequence[str], n: int = 1, cutoff: float = 
     return "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else ""
 
 
-def show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return json.dumps(value, sort_keys=True, default=str)
-
-
 # --- pydantic's errors, rendered ----------------------------------------------------------
 
 
@@ -123,7 +117,7 @@ def _known_keys(root: type[BaseModel], model: type[BaseModel]) -> list[str]:
     return keys
 
 
-def _missing_message(root: type[BaseModel], loc: Sequence[PathPart], path: str) -> str:
+def _missing_problem(root: type[BaseModel], loc: Sequence[PathPart], path: str) -> Problem:
     model = _section_model_at(root, loc[:-1])
     field = _field_named(model, loc[-1]) if model is not None else None
     section = section_model_in(field.annotation) if field is not None else None
@@ -134,25 +128,25 @@ def _missing_message(root: type[BaseModel], loc: Sequence[PathPart], path: str) 
             f"`pulumi config set --path '{path}.{key}' {examples[0] if examples else '<value>'}`"
             for key, examples in needed
         )
-        return f"{path}: required but not set; set {', '.join(k for k, _ in needed)}: {commands}"
+        return Problem(path, "required but not set", hint=f"set {', '.join(k for k, _ in needed)}: {commands}")
     example = field.examples[0] if field is not None and field.examples else "<value>"
-    return f"{path}: required but not set; set it with `pulumi config set --path '{path}' {example}`"
+    return Problem(path, "required but not set", hint=f"set it with `pulumi config set --path '{path}' {example}`")
 
 
-def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mapping[str, Any]) -> Problem:
     """One pydantic error of validating `data` against the `root` model, as a config problem."""
     loc = tuple(error["loc"])
     path = key_path(*loc)
     kind = error["type"]
     if kind == "missing":
-        return _missing_message(root, loc, path)
+        return _missing_problem(root, loc, path)
     if kind == "extra_forbidden":
         model = _section_model_at(root, loc[:-1])
         known = _known_keys(root, model) if model else []
         shown = path if len(loc) > 1 else f"{PROJECT}:{loc[-1]}"
         probe = shown.rsplit(".", 1)[-1] if len(loc) > 1 else shown
         hint = did_you_mean(probe, known)
-        return f"{shown}: unknown key{'; ' + hint if hint else ''} (known keys here: {', '.join(sorted(known))})"
+        return Problem(shown, f"unknown key{'; ' + hint if hint else ''} (known keys here: {', '.join(sorted(known))})")
     found, value = _value_at(data, loc)
     if kind == "value_error":
         problem = str(error["ctx"]["error"])
@@ -162,7 +156,7 @@ def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mappin
         problem = f"must list {bound} {limit} entries, not {error['ctx']['actual_length']}"
     else:
         problem = _type_problem(root, loc, kind, value) or error["msg"][0].lower() + error["msg"][1:]
-    return f"{path} = {show(value)}: {problem}" if found else f"{path}: {problem}"
+    return Problem(path, problem, value if found else UNSET)
 
 
 #: pydantic error types whose own message names Python types or classes

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from offline.engine import start_mocks
-from settings.errors import ConfigError
-from settings.placeholders import ZERO_GUID, check_placeholders, find_placeholders
+from settings.common.errors import ConfigError
+from settings.common.placeholders import ZERO_GUID, check_placeholders, find_placeholders
 from tests.harness import ProgramTestCase, load_stack_settings
 from tests.test_plan import run_plan
 
@@ -37,7 +37,7 @@ REAL_VALUES = {
 )
 def test_documentation_addresses_and_the_zero_guid_are_placeholders(value, what):
     [found] = find_placeholders({"cidrGroups": [{"name": "x", "cidrs": [value]}]})
-    assert (found.key, found.value, found.what) == ("aks-cilium:cidrGroups[0].cidrs[0]", value, what)
+    assert (found.path, found.value, found.message) == ("aks-cilium:cidrGroups[0].cidrs[0]", value, f"is {what}, a placeholder")
 
 
 @pytest.mark.parametrize("value", ["10.0.0.0/8", "192.0.3.0/24", "2001:db9::/32", "0.0.0.0/0", "192.0.0.0/16", "2000::/3", "11111111-1111-1111-1111-111111111111", "westeurope", "1"])
@@ -46,13 +46,13 @@ def test_real_values_are_not_placeholders(value):
 
 
 def test_the_shipped_prod_stack_has_exactly_its_documented_placeholders():
-    assert [p.key for p in load_stack_settings("prod").placeholders] == PROD_PLACEHOLDERS
+    assert [p.path for p in load_stack_settings("prod").placeholders] == PROD_PLACEHOLDERS
     assert load_stack_settings("dev").placeholders == ()
 
 
 def test_a_zero_admin_group_id_is_a_placeholder_that_says_how_to_find_the_real_one():
     [found] = load_stack_settings("dev", {"aks-cilium:cluster": {"admins": [{"objectId": ZERO_GUID, "principalType": "Group"}]}}).placeholders
-    assert found.describe() == (
+    assert str(found) == (
         f"aks-cilium:cluster.admins[0].objectId = '{ZERO_GUID}': is the all-zero GUID, a placeholder; put the object ID"
         " of your Entra ID admin group (`az ad group show --group <name> --query id -o tsv`) or of the user or service principal"
     )
@@ -72,8 +72,8 @@ def test_a_real_deployment_refuses_every_placeholder_with_its_key():
     with pytest.raises(ConfigError) as caught:
         check_placeholders(settings.stack_file, settings.placeholders, dry_run=False)
     assert str(caught.value).startswith("invalid stack configuration in Pulumi.prod.yaml (3 problems):")
-    assert [p.split(" = ")[0] for p in caught.value.problems] == PROD_PLACEHOLDERS
-    assert all("a real `pulumi up` refuses placeholders" in p for p in caught.value.problems)
+    assert [p.path for p in caught.value.problems] == PROD_PLACEHOLDERS
+    assert all(str(p).endswith("(a real `pulumi up` refuses placeholders)") for p in caught.value.problems)
 
 
 def test_nothing_to_replace_means_no_warning_and_no_error():
@@ -93,7 +93,7 @@ class ProdPlaceholders(ProgramTestCase):
         self.monitor = start_mocks(self.config, preview=False)
         with self.assertRaises(ConfigError) as caught:
             await self.run_program()
-        self.assertEqual([p.split(" = ")[0] for p in caught.exception.problems], PROD_PLACEHOLDERS)
+        self.assertEqual([p.path for p in caught.exception.problems], PROD_PLACEHOLDERS)
         self.assertEqual(self.monitor.registrations, [])
 
     async def test_a_real_pulumi_up_with_real_ranges_deploys_without_a_warning(self):

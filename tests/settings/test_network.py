@@ -6,17 +6,18 @@ from __future__ import annotations
 import ipaddress
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from offline.stack_config import read_stack_config
-from settings.errors import ConfigError
+from settings.common.errors import ConfigError
 from settings.network import AKS_RESERVED_RANGES
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, changed_config
 
-#: Azure's DNS, DHCP and health-probe address (settings/azure_limits.py): no pod or service range may hold it.
+#: Azure's DNS, DHCP and health-probe address (settings/cidr_groups.py): no pod or service range may hold it.
 AZURE_PLATFORM_ADDRESS = ipaddress.ip_address("168.63.129.16")
 
 DEV = read_stack_config(PROJECT_DIR, "dev")
@@ -33,8 +34,25 @@ def problems(changes: dict) -> list[str]:
     try:
         load(changes)
     except ConfigError as error:
-        return error.problems
+        return [str(p) for p in error.problems]
     return []
+
+
+def test_a_problem_carries_its_key_path_and_the_value_as_written():
+    with pytest.raises(ConfigError) as caught:
+        load({"aks-cilium:network": {"podCidr": "10.244.0.1/16"}})
+    [problem] = caught.value.problems
+    assert problem.path == "aks-cilium:network.podCidr"
+    assert problem.value == "10.244.0.1/16"
+    assert problem.message == "has host bits set; the network it lies in is 10.244.0.0/16"
+
+
+def test_a_cross_field_problem_carries_its_key_path_and_value_too():
+    with pytest.raises(ConfigError) as caught:
+        load({"aks-cilium:network": {"podCidr": "172.30.0.0/16"}})
+    [problem] = caught.value.problems
+    assert (problem.path, problem.value) == ("aks-cilium:network.podCidr", "172.30.0.0/16")
+    assert problem.message.startswith("overlaps 172.30.0.0/16, which AKS reserves")
 
 
 def ipv4_networks(min_prefix: int, max_prefix: int):

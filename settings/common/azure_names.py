@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from settings.errors import key_path
+from settings.common.errors import key_path
+from settings.problems import UNSET, Problem
 
 NAMING_RULES_URL = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 
@@ -115,18 +116,24 @@ def azure_names(project: str, stack: str, cluster_name: Optional[str]) -> AzureN
     )
 
 
-def azure_name_problems(names: AzureNames) -> list[str]:
+def azure_name_problems(names: AzureNames) -> list[Problem]:
     """Each derived name Azure would refuse, naming the key that changes it."""
     key = key_path("clusterName")
-    source = f"{key} = '{names.cluster}'" if names.cluster_from_config else f"the default cluster name '{names.cluster}'"
     problems = []
     for field in RULES:
         name = getattr(names, field)
         problem = name_problem(field, name)
         if problem is not None:
             what = "is not a valid cluster name" if field == "cluster" else f"gives the {RULES[field].kind} name '{name}'"
+            if not names.cluster_from_config:
+                what = f"unset, so the default cluster name '{names.cluster}' {what}"
             problems.append(
-                f"{source}: {what}, but {problem} ({NAMING_RULES_URL}); set {key} to a name of at most"
-                f" {MAX_CLUSTER_NAME} letters, digits, '-' and '_', starting and ending with a letter or digit"
+                Problem(
+                    key,
+                    f"{what}, but {problem} ({NAMING_RULES_URL})",
+                    names.cluster if names.cluster_from_config else UNSET,
+                    hint=f"set {key} to a name of at most {MAX_CLUSTER_NAME} letters, digits, '-' and '_',"
+                    " starting and ending with a letter or digit",
+                )
             )
     return problems

@@ -15,23 +15,21 @@ and what a secret value means here.
   `pulumi.Config.get` returns that text (https://www.pulumi.com/docs/iac/concepts/config/).
   Mappings and lists arrive as JSON. So keys that hold text take the text as it is; every
   other key is JSON (`true`, `{"podCidr": ...}`), and text that is not JSON stays text.
-- **Secrets.** A `secure:` value is decrypted only by the CLI; offline it is the placeholder
-  `[secret]`. No key of this stack may be secret: every value ends up in Azure resources, Helm
+- **Secrets.** No key of this stack may be secret: every value ends up in Azure resources, Helm
   values or stack outputs, which the program does not mark secret, so encryption in the stack
-  file would hide nothing. A secret key is refused with that reason (and, offline, that the
-  plan cannot check the value) instead of failing on the placeholder's text.
+  file would hide nothing. Which keys are secret is what the engine says (`secret_keys`,
+  settings/common/pulumi_config.py), never guessed from a value; a secret key is refused with
+  that reason.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Optional
 
-from settings.errors import LOCATION_KEY, PROJECT, PathPart, close_matches, fold, json_path
-
-#: What the offline plan puts where a `secure:` value was (it cannot decrypt it).
-SECRET_PLACEHOLDER = "[secret]"
+from settings.common.errors import LOCATION_KEY, PROJECT, close_matches, fold
+from settings.problems import Problem
 
 AZURE_NATIVE = LOCATION_KEY.split(":", 1)[0]
 OUR_NAMESPACES = (PROJECT, AZURE_NATIVE)
@@ -62,31 +60,41 @@ def near_miss_namespace(namespace: str) -> Optional[str]:
     return None
 
 
-def namespace_problems(raw: Collection[str]) -> list[str]:
+def namespace_problems(raw: Collection[str]) -> list[Problem]:
     problems = []
     for key in sorted(raw):
         namespace, _, name = key.partition(":")
         ours = near_miss_namespace(namespace)
         if ours is not None:
             problems.append(
-                f"{key}: the namespace {namespace!r} is not {ours!r}, so nothing would read this key; did you mean"
-                f" '{ours}:{name}'? (this stack reads {PROJECT}:* and {LOCATION_KEY}; keys of other namespaces pass untouched)"
+                Problem(
+                    key,
+                    f"the namespace {namespace!r} is not {ours!r}, so nothing would read this key; did you mean"
+                    f" '{ours}:{name}'? (this stack reads {PROJECT}:* and {LOCATION_KEY}; keys of other namespaces pass untouched)",
+                )
             )
     return problems
 
 
-def location_hint(raw: Mapping[str, Any]) -> Optional[str]:
+def location_problem(raw: Mapping[str, Any]) -> Optional[Problem]:
     """Why `azure-native:location` is missing, when the stack file says something close."""
     if CLASSIC_AZURE_LOCATION in raw:
-        return (
-            f"{LOCATION_KEY}: required but not set; {CLASSIC_AZURE_LOCATION} is set, but that is the classic azure"
-            f" provider's key and this stack uses azure-native: rename it to {LOCATION_KEY}"
+        return Problem(
+            LOCATION_KEY,
+            "required but not set",
+            hint=f"{CLASSIC_AZURE_LOCATION} is set, but that is the classic azure provider's key and this stack uses"
+            f" azure-native: rename it to {LOCATION_KEY}",
         )
     native = [k.split(":", 1)[1] for k in raw if k.startswith(f"{AZURE_NATIVE}:")]
     close = close_matches("location", native, cutoff=0.75)
     if close:
-        return f"{LOCATION_KEY}: required but not set; did you mean it by '{AZURE_NATIVE}:{close[0]}'? Rename it to {LOCATION_KEY}"
+        return Problem(LOCATION_KEY, "required but not set", hint=f"did you mean it by '{AZURE_NATIVE}:{close[0]}'? Rename it to {LOCATION_KEY}")
     return None
+
+
+def misplaced_location_problem() -> Problem:
+    """`aks-cilium:location` set instead of the provider's key."""
+    return Problem(f"{PROJECT}:location", "unknown key", hint=f"the region is set as '{LOCATION_KEY}'")
 
 
 def decode(text: Any, is_text: bool) -> Any:
@@ -99,23 +107,11 @@ def decode(text: Any, is_text: bool) -> Any:
         return text  # a plain scalar string such as a name
 
 
-def secret_placeholders(value: Any, path: tuple[PathPart, ...] = ()) -> Iterator[tuple[PathPart, ...]]:
-    """Where the offline placeholder of a `secure:` value sits inside `value`."""
-    if value == SECRET_PLACEHOLDER:
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from secret_placeholders(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from secret_placeholders(item, (*path, i))
-
-
-def secret_problem(key: str, value: Any) -> str:
-    paths = [key + ("." if p and isinstance(p[0], str) else "") + json_path(p) for p in secret_placeholders(value)] or [key]
-    return (
-        f"{', '.join(paths)}: holds an encrypted value (secure:), which only the Pulumi CLI can decrypt, so the offline"
-        " plan cannot check it; and no key of this stack may be secret: the program passes every value to Azure"
-        " resources, Helm values or stack outputs in plain text, so the encryption would hide nothing. Set it in plain"
-        f" text with `pulumi config set --path '{paths[0]}' <value>`"
+def secret_problem(key: str) -> Problem:
+    """A key the stack file encrypts (`secure:`): refused, because nothing here would stay secret."""
+    return Problem(
+        key,
+        "holds an encrypted value (secure:), but no key of this stack may be secret: the program passes every value to"
+        " Azure resources, Helm values or stack outputs in plain text, so the encryption would hide nothing",
+        hint=f"set it in plain text with `pulumi config set --path '{key}' <value>`",
     )

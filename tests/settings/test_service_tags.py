@@ -22,8 +22,8 @@ from azure_service_tags.groups import (
     service_tag_groups,
 )
 from offline.stack_config import read_stack_config
-from settings import kubernetes_names
-from settings.errors import ConfigError
+from settings.common import kubernetes_names
+from settings.common.errors import ConfigError
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, ProgramTestCase, changed_config, cilium_schemas, problems_for, schemas_missing
 from tests.service_tag_data import (
@@ -230,7 +230,7 @@ class ServiceTagPrograms(ProgramTestCase):
         with self.assertRaises(ConfigError) as caught:
             await self.run_program({KEY: {"file": str(self.file), "tags": ["Storage.WestEuroope"]}})
         self.assertEqual(
-            caught.exception.problems,
+            [str(p) for p in caught.exception.problems],
             [f"{KEY}.tags[0] = 'Storage.WestEuroope': not in ServiceTags_Public_20251103.json; did you mean 'Storage.WestEurope'?"],
         )
         self.assertEqual(self.monitor.registrations, [])

@@ -4,8 +4,7 @@ Examples in stack files use addresses reserved for documentation (RFC 5737:
 https://www.rfc-editor.org/rfc/rfc5737, RFC 3849: https://www.rfc-editor.org/rfc/rfc3849,
 RFC 9637: https://www.rfc-editor.org/rfc/rfc9637) and the all-zero GUID. They parse, so the other
 rules accept them, but deployed they lock the API server against everyone or grant nobody. A
-preview (and the offline plan) warns, naming every key; a real `pulumi up` refuses before any
-resource is declared.
+preview warns, naming every key; a real `pulumi up` refuses before any resource is declared.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Union
 
-from settings.errors import ConfigError, PathPart, key_path
+from settings.common.errors import ConfigError, PathPart, key_path
+from settings.problems import Problem
 
 DOCUMENTATION_RANGES = {
     ipaddress.ip_network("192.0.2.0/24"): "RFC 5737",
@@ -37,20 +36,9 @@ REPLACE_WITH = {
 DEFAULT_REPLACE_WITH = "the real value for this stack"
 
 
-@dataclass(frozen=True)
-class Placeholder:
-    key: str
-    """Full key path, e.g. `aks-cilium:cluster.authorizedIpRanges[0]`."""
-    value: str
-    what: str
-    """Why it is a placeholder ("a documentation range (RFC 5737)")."""
-
-    @property
-    def replace_with(self) -> str:
-        return REPLACE_WITH.get(re.sub(r"\[\d+\]", "[i]", self.key), DEFAULT_REPLACE_WITH)
-
-    def describe(self) -> str:
-        return f"{self.key} = '{self.value}': is {self.what}, a placeholder; put {self.replace_with}"
+def replace_with(key: str) -> str:
+    """What to put instead of the placeholder at config key path `key`."""
+    return REPLACE_WITH.get(re.sub(r"\[\d+\]", "[i]", key), DEFAULT_REPLACE_WITH)
 
 
 def _placeholder_kind(text: str) -> str:
@@ -78,29 +66,30 @@ def _walk(value: Any, path: tuple[PathPart, ...]) -> Iterator[tuple[tuple[PathPa
             yield from _walk(item, (*path, index))
 
 
-def find_placeholders(data: Mapping[str, Any]) -> tuple[Placeholder, ...]:
+def find_placeholders(data: Mapping[str, Any]) -> tuple[Problem, ...]:
     """Every string value anywhere in the stack's config that is a documentation address or the zero GUID."""
     found = []
     for path, text in _walk(data, ()):
         what = _placeholder_kind(text)
         if what:
-            found.append(Placeholder(key_path(*path), text, what))
+            key = key_path(*path)
+            found.append(Problem(key, f"is {what}, a placeholder", text, hint=f"put {replace_with(key)}"))
     return tuple(found)
 
 
-def placeholder_warning(stack_file: str, placeholders: Sequence[Placeholder]) -> str:
+def placeholder_warning(stack_file: str, placeholders: Sequence[Problem]) -> str:
     """One loud message for a preview; empty when there is nothing to replace."""
     if not placeholders:
         return ""
-    lines = "\n".join(f"  - {p.describe()}" for p in placeholders)
+    lines = "\n".join(f"  - {p}" for p in placeholders)
     return (
         f"PLACEHOLDERS in {stack_file}: `pulumi up` will refuse to deploy until you replace"
         f" {'this value' if len(placeholders) == 1 else f'these {len(placeholders)} values'}:\n{lines}"
     )
 
 
-def check_placeholders(stack_file: str, placeholders: Sequence[Placeholder], *, dry_run: bool) -> str:
+def check_placeholders(stack_file: str, placeholders: Sequence[Problem], *, dry_run: bool) -> str:
     """The warning to print for a preview; for a real deployment, `ConfigError` if any are left."""
     if placeholders and not dry_run:
-        raise ConfigError(stack_file, [f"{p.describe()} (a real `pulumi up` refuses placeholders)" for p in placeholders])
+        raise ConfigError(stack_file, [p.with_note("a real `pulumi up` refuses placeholders") for p in placeholders])
     return placeholder_warning(stack_file, placeholders)

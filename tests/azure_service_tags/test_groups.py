@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from azure_service_tags.file import PROJECT_DIR as SERVICE_TAGS_PROJECT_DIR
-from azure_service_tags.file import resolve_path
 from azure_service_tags.groups import (
     CHANGE_NUMBER_ANNOTATION,
     CLOUD_ANNOTATION,
@@ -26,8 +24,7 @@ from azure_service_tags.groups import (
     split,
 )
 from components.cidr_groups import CidrGroupSpec, cidr_group_manifest
-from settings import kubernetes_names
-from tests.harness import PROJECT_DIR
+from settings.common import kubernetes_names
 from tests.service_tag_data import groups_in, net, nets, small_document, tag_entry, write
 
 # --- collapse ----------------------------------------------------------------------------------
@@ -177,35 +174,5 @@ def test_a_reissued_file_with_only_a_new_change_number_changes_no_group(tmp_path
 # --- reading the file --------------------------------------------------------------------------
 
 
-def test_relative_paths_resolve_against_the_project_directory_not_the_working_directory(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert SERVICE_TAGS_PROJECT_DIR == PROJECT_DIR
-    assert resolve_path("service-tags/ServiceTags_Public.json") == PROJECT_DIR / "service-tags" / "ServiceTags_Public.json"
-    assert resolve_path(str(tmp_path / "x.json")) == tmp_path / "x.json"
 
 
-def test_the_rest_api_and_az_cli_layout_with_string_change_numbers_is_accepted(tmp_path):
-    document = {
-        "name": "Public",
-        "id": "/subscriptions/0/providers/Microsoft.Network/serviceTags/Public",
-        "type": "Microsoft.Network/serviceTags",
-        "changeNumber": "63",
-        "cloud": "Public",
-        "values": [
-            {
-                "name": "ApiManagement.AustraliaCentral",
-                "id": "ApiManagement.AustraliaCentral",
-                "serviceTagChangeNumber": "86",
-                "properties": {
-                    "changeNumber": "2",
-                    "region": "australiacentral",
-                    "state": "GA",
-                    "systemService": "AzureApiManagement",
-                    "addressPrefixes": ["20.36.106.68/31", "20.36.107.176/28"],
-                    "networkFeatures": ["API", "NSG", "UDR", "FW"],
-                },
-            }
-        ],
-    }
-    groups = groups_in(write(tmp_path / "az.json", document), ["ApiManagement.AustraliaCentral"])
-    assert groups["azure-service-tag-apimanagement.australiacentral"].annotations[CHANGE_NUMBER_ANNOTATION] == "2"
