@@ -18,11 +18,11 @@ from typing import Any, Optional
 import pytest
 
 from components.cilium import deep_merge
-from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
-from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
-from offline.schema_cache import CACHE_DIR
-from offline.schemas import SchemaSet
-from offline.stack_config import StackConfig, read_stack_config
+from offline.run.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
+from offline.run.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
+from offline.run.stack_config import StackConfig, read_stack_config
+from offline.schemas.cache import CACHE_DIR
+from offline.schemas.schema_set import SchemaSet
 from settings.errors import ConfigError
 from settings.stack import StackSettings, load_settings
 

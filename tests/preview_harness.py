@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from offline.plan import main as plan_main
-from offline.stack_config import copy_program
-from offline.yaml_io import dump, load
+from offline.run.stack_config import copy_program
+from offline.run.yaml_io import dump, load
 from tests.harness import PROJECT_DIR, merge_config
 
 FIXTURES = Path(__file__).parent / "fixtures"

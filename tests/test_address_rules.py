@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from offline.stack_config import read_stack_config
+from offline.run.stack_config import read_stack_config
 from settings.errors import ConfigError
 from settings.network import AKS_RESERVED_RANGES
 from settings.stack import load_settings

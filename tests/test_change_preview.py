@@ -16,7 +16,7 @@ from typing import Optional
 import pytest
 
 from offline import engine
-from offline.state_format import secret_object
+from offline.preview.state_format import secret_object
 from tests.harness import PROJECT_DIR
 from tests.preview_harness import FIXTURES, alias_program, assert_clean_failure, plan, variant
 from tests.service_tag_data import small_document, tag_entry, write

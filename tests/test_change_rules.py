@@ -8,14 +8,14 @@ from typing import Any, Optional
 import pytest
 from pulumi.runtime import rpc
 
-from offline.change_checks import change_problems
-from offline.change_preview import compute_changes
-from offline.engine import Registration
-from offline.input_diff import SECRET, changed_paths, comparable, comparable_inputs, without_ignored
-from offline.provider_rules import HELM_RELEASE_TYPE, replace_rules
-from offline.state_format import secret_object
-from offline.state_import import DeployedResource, StateFileError, parse_state
-from offline.urns import AliasSpec, Resolved, alias_urns, resource_urn
+from offline.preview.change_checks import change_problems
+from offline.preview.change_preview import compute_changes
+from offline.preview.input_diff import SECRET, changed_paths, comparable, comparable_inputs, without_ignored
+from offline.preview.provider_rules import HELM_RELEASE_TYPE, replace_rules
+from offline.preview.state_format import secret_object
+from offline.preview.state_import import DeployedResource, StateFileError, parse_state
+from offline.run.engine import Registration
+from offline.run.urns import AliasSpec, Resolved, alias_urns, resource_urn
 
 STACK_URN = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"
 COMPONENT = "urn:pulumi:dev::proj::my:comp:Groups::groups"

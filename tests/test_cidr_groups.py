@@ -4,7 +4,8 @@ upgrade updates each group instead of re-creating it), and creation only after C
 
 from __future__ import annotations
 
-from components.cidr_groups import CidrGroupSpec, cidr_group_aliases, cidr_group_api_version, cidr_group_manifest
+from components.cidr_groups import CidrGroupSpec, cidr_group_aliases, cidr_group_manifest
+from components.kinds import cidr_group_api_version
 from tests.harness import ProgramTestCase
 
 

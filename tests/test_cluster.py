@@ -5,7 +5,7 @@ Node pools, cluster admins and upgrade channels have their own test modules."""
 from __future__ import annotations
 
 from components.cluster import NETWORK_CONTRIBUTOR_ROLE
-from offline.engine import FAKE_TENANT_ID
+from offline.run.engine import FAKE_TENANT_ID
 from tests.harness import ProgramTestCase
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"

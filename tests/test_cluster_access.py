@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from components.cluster import role_assignment_name
 from components.cluster_access import AKS_RBAC_CLUSTER_ADMIN_ROLE
-from offline.engine import run_program, start_mocks
+from offline.run.engine import run_program, start_mocks
 from tests.harness import PROJECT_DIR, ProgramTestCase, fingerprint_of, load_stack_settings, problems_for
 
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"

@@ -23,7 +23,7 @@ from components.egress_policies import (
     denied_port_entries,
     policy_manifests,
 )
-from offline.schemas import SchemaSet
+from offline.schemas.schema_set import SchemaSet
 from settings.egress_rules import EgressPortSettings, EgressRuleSettings
 from settings.errors import ConfigError
 from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing

@@ -4,7 +4,7 @@ counts) is tested in tests/test_upgrade_channels.py and tests/test_node_pools.py
 
 from __future__ import annotations
 
-from offline.engine import start_mocks
+from offline.run.engine import start_mocks
 from settings.errors import ConfigError
 from tests.harness import ProgramTestCase, fingerprint_of
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from components.kubeconfig import kubelogin_exec_args, with_kubelogin
-from offline.engine import FAKE_TENANT_ID, FAKE_USER_KUBECONFIG
+from offline.run.engine import FAKE_TENANT_ID, FAKE_USER_KUBECONFIG
 from settings.kubelogin import KubeloginSettings
 from tests.harness import ProgramTestCase, is_secret, problems_for, reveal
 
@@ -23,7 +23,7 @@ def exec_args(kubeconfig: str) -> list[str]:
 
 
 def sample_exec_kubeconfig() -> str:
-    """AKS's own `format=exec` user kubeconfig: devicecode with AKS's public client (offline/engine.py)."""
+    """AKS's own `format=exec` user kubeconfig: devicecode with AKS's public client (offline/run/engine.py)."""
     return FAKE_USER_KUBECONFIG.format(cluster="c", location="westeurope", resource_group="rg", tenant=TENANT)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from offline.engine import start_mocks
+from offline.run.engine import start_mocks
 from settings.errors import ConfigError
 from settings.placeholders import ZERO_GUID, check_placeholders, find_placeholders
 from tests.harness import ProgramTestCase, load_stack_settings

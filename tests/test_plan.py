@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from components.cidr_groups import builtin_groups, cidr_group_manifest
-from offline.engine import Registration
-from offline.graph import build_graph
-from offline.stack_config import copy_program
+from offline.run.engine import Registration
+from offline.run.graph import build_graph
+from offline.run.stack_config import copy_program
 from tests.harness import PROJECT_DIR, cilium_schemas, needs_schemas
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"

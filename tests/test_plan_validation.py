@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from offline.stack_config import copy_program
+from offline.run.stack_config import copy_program
 from tests.harness import PROJECT_DIR
 from tests.schema_server import fill_cache, schema_server
 from tests.test_plan import PlanResult, project_copy, run_plan
@@ -47,7 +47,7 @@ def test_make_schemas_output_is_what_the_plan_reads(tmp_path: Path) -> None:
     project = dev_copy(tmp_path)
     with schema_server() as server:
         server.publish("1.20.0")
-        fetch = [sys.executable, "-m", "offline.schema_fetch", "--project-dir", str(project), "--base-url", server.base_url]
+        fetch = [sys.executable, "-m", "offline.schemas.fetch", "--project-dir", str(project), "--base-url", server.base_url]
         assert subprocess.run(fetch, cwd=PROJECT_DIR, capture_output=True, timeout=120).returncode == 0
     result = run_plan("dev", tmp_path / "out", project_dir=project, env=NO_REFERENCE)
     assert "  ok    CiliumCIDRGroup/azure-imds (cilium.io/v2) against 1.20.0" in result.stdout

@@ -12,9 +12,9 @@ import pytest
 
 from azure_service_tags.file import DuplicateServiceTags, NotUtf8, read_service_tags_file
 from offline import yaml_values
-from offline.helm_value_names import unknown_top_level_values
-from offline.plan_files import MANIFEST, PlanFilesError, write_plan_files
-from offline.stack_config import read_stack_config
+from offline.report.plan_files import MANIFEST, PlanFilesError, write_plan_files
+from offline.run.stack_config import read_stack_config
+from offline.schemas.helm_value_names import unknown_top_level_values
 from settings.egress_rules import re2_problem
 from settings.errors import ConfigError, close_matches, did_you_mean, fold
 from settings.raw_config import edit_distance, near_miss_namespace

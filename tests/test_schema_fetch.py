@@ -1,4 +1,4 @@
-"""offline.schema_fetch (`make schemas`): which versions, which URLs, what is checked and kept.
+"""offline.schemas.fetch (`make schemas`): which versions, which URLs, what is checked and kept.
 
 Every download goes to a local stand-in server (tests/schema_server.py); the URLs it is asked
 for are Cilium's published paths at the release tag, so the default base URL only swaps the host.
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.schema_fetch import DEFAULT_BASE_URL, FetchError, fetch_version, main, pinned_versions, schema_files
-from offline.schemas import SchemaSet
-from offline.stack_config import copy_program
+from offline.run.stack_config import copy_program
+from offline.schemas.fetch import DEFAULT_BASE_URL, FetchError, fetch_version, main, pinned_versions, schema_files
+from offline.schemas.schema_set import SchemaSet
 from tests.harness import PROJECT_DIR
 from tests.schema_server import FIXTURES, fill_cache, schema_server
 
@@ -130,7 +130,7 @@ def test_a_file_is_replaced_whole(tmp_path: Path) -> None:
 
 
 def run_fetch(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "offline.schema_fetch", *args]
+    command = [sys.executable, "-m", "offline.schemas.fetch", *args]
     return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
 
 

@@ -1,4 +1,4 @@
-"""offline.schemas: picking the schema files for a Cilium version, and validating as the API server does."""
+"""offline.schemas.schema_set: picking the schema files for a Cilium version, and validating as the API server does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.schemas import SchemaSet, parse_schema_file_name
+from offline.schemas.schema_set import SchemaSet, parse_schema_file_name
 from tests.harness import cilium_schemas, needs_schemas
 
 needs_1_20 = needs_schemas("1.20.0")

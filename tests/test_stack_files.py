@@ -17,7 +17,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from offline.stack_config import copy_program
+from offline.run.stack_config import copy_program
 from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR
 from tests.service_tag_data import small_document
 from tests.test_plan import PlanResult, run_plan

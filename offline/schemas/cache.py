@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from offline.schemas import SchemaSet, SchemaSource
+from offline.schemas.schema_set import SchemaSet, SchemaSource
 
 SCHEMAS_ENV = "AKS_CILIUM_SCHEMAS"
 REFERENCE_ENV = "AKS_CILIUM_REFERENCE"
-#: The cache `make schemas` (offline/schema_fetch.py) downloads into, relative to the project.
+#: The cache `make schemas` (offline/schemas/fetch.py) downloads into, relative to the project.
 CACHE_DIR = Path(".schemas") / "cilium"
 DEFAULT_REFERENCE = Path("..") / "shared" / "reference"
 FETCH_COMMAND = "make schemas"

@@ -1,4 +1,4 @@
-"""`make schemas` (`python -m offline.schema_fetch`): Cilium's schemas for every version a stack pins.
+"""`make schemas` (`python -m offline.schemas.fetch`): Cilium's schemas for every version a stack pins.
 
 For each Cilium version the stacks pin (`aks-cilium:cilium.version`, read through the
 settings loader, so an unset key means the settings' default), downloads Cilium's own files
@@ -15,7 +15,7 @@ at that release's tag:
 
 Each file is checked before it is kept (a CRD of the expected kind and group; a values schema
 that is valid JSON Schema draft 7, the draft `helm install` checks values with), then written
-atomically into the schema cache (`offline.schema_cache`) under the name `offline.schemas`
+atomically into the schema cache (`offline.schemas.cache`) under the name `offline.schemas.schema_set`
 parses (`ciliumcidrgroups-v1.20.0.yaml`, `cilium-helm-values.schema-v1.20.0.json`). A version
 whose files are all there already is not downloaded again (`--force` does).
 
@@ -38,11 +38,10 @@ from typing import Any, Optional, Sequence
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
-from components.cidr_groups import cidr_group_api_version
-from offline import yaml_io
-from offline.schema_cache import fetch_destination, shown_path
-from offline.schemas import HELM_VALUES_STEM
-from offline.stack_config import StackFileError, list_stacks, read_stack_config
+from components.kinds import CIDR_GROUP_KIND, cidr_group_api_version
+from offline.run import StackFileError, list_stacks, read_stack_config, yaml_io
+from offline.schemas.cache import fetch_destination, shown_path
+from offline.schemas.schema_set import HELM_VALUES_STEM
 from settings.errors import ConfigError
 from settings.stack import load_settings
 from settings.versions import release_version
@@ -74,7 +73,7 @@ class SchemaFile:
     repo_path: str
     """Path inside cilium/cilium at the release tag."""
     file_name: str
-    """Name in the cache, as `offline.schemas.parse_schema_file_name` reads it."""
+    """Name in the cache, as `offline.schemas.schema_set.parse_schema_file_name` reads it."""
     kind: Optional[str]
     """The CRD's kind; None for the Helm values schema."""
 
@@ -87,7 +86,7 @@ def schema_files(version: str) -> list[SchemaFile]:
     files = []
     for kind, plural in CRDS.items():
         # CiliumCIDRGroup lives in crds/v2alpha1/ up to 1.17.x and in crds/v2/ from 1.18.0.
-        api = cidr_group_api_version(release).split("/")[1] if kind == "CiliumCIDRGroup" else "v2"
+        api = cidr_group_api_version(release).split("/")[1] if kind == CIDR_GROUP_KIND else "v2"
         files.append(SchemaFile(f"{CRD_DIR}/{api}/{plural}.yaml", f"{plural}-v{version}.yaml", kind))
     files.append(SchemaFile(VALUES_SCHEMA_PATH, f"{HELM_VALUES_STEM}-v{version}.json", None))
     return files
@@ -201,7 +200,7 @@ def _check_release(version: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.schema_fetch", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m offline.schemas.fetch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--project-dir", type=Path, default=Path(__file__).resolve().parents[1], help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--stack", action="append", help="only this stack's version (repeatable; default: every Pulumi.<stack>.yaml)")
     parser.add_argument("--version", action="append", dest="versions", help="this Cilium version instead of the stacks' (repeatable)")

@@ -1,6 +1,6 @@
 """The plan's validation section: each custom resource and the Cilium Helm values, checked
-against the schemas of the stack's Cilium version (offline.schemas), found as
-offline.schema_cache says.
+against the schemas of the stack's Cilium version (offline.schemas.schema_set), found as
+offline.schemas.cache says.
 
 Each checked line names the version it was checked against (`against 1.20.0`, or
 `against v1.20 branch point 3ab8efdd3b` for a stand-in). Notices are only for real gaps:
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from offline.helm_value_names import unknown_top_level_values
-from offline.plan_report import CILIUM_CHART, HelmRelease, KubernetesObject, Validation, cilium_version
-from offline.schema_cache import SchemaSearch
-from offline.schemas import SchemaSet, SchemaSource
+from offline.run import CILIUM_CHART, HelmRelease, KubernetesObject, Validation, cilium_version
+from offline.schemas.cache import SchemaSearch
+from offline.schemas.helm_value_names import unknown_top_level_values
+from offline.schemas.schema_set import SchemaSet, SchemaSource
 from settings.versions import release_version
 
 
@@ -85,7 +85,7 @@ class _Checker:
         if errors is None or source is None:
             self.validation.unchecked.append(_helm_label(release))
             return
-        # Top-level keys are checked strictly, nested maps stay free (offline.helm_value_names).
+        # Top-level keys are checked strictly, nested maps stay free (offline.schemas.helm_value_names).
         unknown = unknown_top_level_values(release.values, self.schemas.helm_value_names() or [], release.chart)
         self._record(_helm_label(release), source, errors + unknown, HELM_VALUES)
 

@@ -21,8 +21,9 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from offline.provider_rules import bookkeeping_inputs
-from offline.state_format import UNKNOWN_PLACEHOLDER, is_secret_object
+from offline.preview.provider_rules import bookkeeping_inputs
+from offline.preview.state_format import is_secret_object
+from offline.run import SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER
 
 
 class _Marker:
@@ -33,7 +34,7 @@ class _Marker:
         return self.name
 
 
-SECRET = _Marker("[secret]")
+SECRET = _Marker(SECRET_PLACEHOLDER)
 UNKNOWN = _Marker("[unknown]")
 _MISSING = _Marker("[missing]")
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from offline.state_format import DEPLOYMENT_VERSION, is_engine_resource
-from offline.urns import urn_name
+from offline.preview.state_format import DEPLOYMENT_VERSION, is_engine_resource
+from offline.run import urn_name
 
 
 class StateFileError(Exception):

@@ -7,58 +7,24 @@ inputs always give the same bytes.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any
 
-from pulumi.runtime import rpc
+from offline.run import (
+    HIDDEN_INPUTS,
+    SECRET_PLACEHOLDER,
+    DeployGraph,
+    ProgramRun,
+    Registration,
+    Validation,
+    plain,
+    resource_type,
+    typical_minutes,
+    yaml_io,
+)
 
-from offline import yaml_io
-from offline.engine import ProgramRun, Registration
-from offline.graph import DeployGraph, typical_minutes
-from offline.plain_values import plain_numbers
-from offline.stack_config import SECRET_PLACEHOLDER
-
-UNKNOWN_PLACEHOLDER = "[unknown until deploy]"
-HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
-CILIUM_CHART = "cilium"
-
-# `kubernetes:<group>/<version>:<Kind>` with a dotted group: a custom resource, not core.
-_CUSTOM_RESOURCE_TYPE = re.compile(r"^kubernetes:(?P<group>[a-z0-9-]+(\.[a-z0-9-]+)+)/(?P<version>[a-z0-9]+):(?P<kind>\w+)$")
-_NOT_CUSTOM_RESOURCE_GROUPS = ("helm.sh", "yaml.v2")
-
-#: The inputs worth reading in a plan, by type; other types show every input.
-KEY_INPUTS: dict[str, tuple[str, ...]] = {
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location", "tags"),
-    "azure-native:network:VirtualNetwork": ("virtualNetworkName", "addressSpace", "location"),
-    "azure-native:network:Subnet": ("subnetName", "virtualNetworkName", "addressPrefix"),
-    "azure-native:managedidentity:UserAssignedIdentity": ("resourceName", "location"),
-    "azure-native:authorization:RoleAssignment": ("roleAssignmentName", "roleDefinitionId", "principalType", "scope"),
-    "azure-native:containerservice:ManagedCluster": (
-        "resourceName", "kubernetesVersion", "sku", "networkProfile", "agentPoolProfiles",
-        "autoUpgradeProfile", "disableLocalAccounts", "aadProfile", "apiServerAccessProfile",
-        "oidcIssuerProfile", "securityProfile", "nodeResourceGroup",
-    ),
-    "pulumi:providers:kubernetes": ("clusterIdentifier", "enableServerSideApply", "kubeconfig"),
-    HELM_RELEASE_TYPE: ("name", "chart", "version", "repositoryOpts", "namespace", "atomic", "timeout", "values"),
-}
-#: SDK bookkeeping the provider adds to every input bag; not something a user declared.
-HIDDEN_INPUTS = frozenset({"compat", "__defaults"})
 #: One line per value up to this width; longer mappings and lists are written as block YAML.
 FLOW_WIDTH = 100
-
-
-def plain(value: Any) -> Any:
-    """Inputs as a user reads them: secrets masked, unknowns named, integral floats as ints."""
-    return plain_numbers(value, _mask_secrets_and_unknowns)
-
-
-def _mask_secrets_and_unknowns(value: Any) -> Optional[str]:
-    if rpc.is_rpc_secret(value):
-        return SECRET_PLACEHOLDER
-    if value == rpc.UNKNOWN:
-        return UNKNOWN_PLACEHOLDER
-    return None
 
 
 def to_yaml(value: Any) -> str:
@@ -70,108 +36,7 @@ def to_flow(value: Any) -> str:
     return yaml_io.dump(value, sort_keys=True, default_flow_style=True, width=10**6).strip().removesuffix("\n...")
 
 
-def custom_resource_kind(type_: str) -> Optional[tuple[str, str, str]]:
-    """(group, version, kind) when `type_` is a Kubernetes custom resource."""
-    match = _CUSTOM_RESOURCE_TYPE.match(type_)
-    if not match or match["group"] in _NOT_CUSTOM_RESOURCE_GROUPS:
-        return None
-    return match["group"], match["version"], match["kind"]
-
-
-@dataclass(frozen=True)
-class KubernetesObject:
-    urn: str
-    manifest: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        return str(self.manifest.get("kind", ""))
-
-    @property
-    def name(self) -> str:
-        return str((self.manifest.get("metadata") or {}).get("name", ""))
-
-    @property
-    def namespace(self) -> str:
-        return str((self.manifest.get("metadata") or {}).get("namespace", ""))
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind}/{self.name}" if not self.namespace else f"{self.kind}/{self.namespace}/{self.name}"
-
-    @property
-    def file_name(self) -> str:
-        parts = [self.kind.lower(), *([self.namespace] if self.namespace else []), self.name or "unnamed"]
-        return "-".join(re.sub(r"[^A-Za-z0-9_.-]", "_", p) for p in parts) + ".yaml"
-
-
-@dataclass(frozen=True)
-class HelmRelease:
-    urn: str
-    release_name: str
-    chart: str
-    version: str
-    values: dict[str, Any]
-
-    @property
-    def file_name(self) -> str:
-        return f"{re.sub(r'[^A-Za-z0-9_.-]', '_', self.release_name)}-values.yaml"
-
-
-def kubernetes_objects(run: ProgramRun) -> list[KubernetesObject]:
-    """Every custom resource as the provider sends it (its inputs), sorted by URN."""
-    found = []
-    for r in sorted(run.registrations, key=lambda r: r.urn):
-        if custom_resource_kind(r.type):
-            manifest = {k: plain(v) for k, v in sorted(r.inputs.items()) if k not in HIDDEN_INPUTS}
-            found.append(KubernetesObject(r.urn, manifest))
-    return found
-
-
-def helm_releases(run: ProgramRun) -> list[HelmRelease]:
-    releases = []
-    for r in sorted(run.by_type(HELM_RELEASE_TYPE), key=lambda r: r.urn):
-        inputs = plain(r.inputs)
-        releases.append(
-            HelmRelease(r.urn, str(inputs.get("name") or r.name), str(inputs.get("chart", "")), str(inputs.get("version", "")), dict(inputs.get("values") or {}))
-        )
-    return releases
-
-
-def cilium_version(releases: list[HelmRelease]) -> Optional[str]:
-    """The version of the `cilium` chart the stack installs: it decides which schemas apply."""
-    return next((r.version for r in releases if r.chart == CILIUM_CHART and r.version), None)
-
-
 # --- validation results -------------------------------------------------------------------
-
-
-@dataclass
-class Validation:
-    """What was checked against which schema, and what failed."""
-
-    schema_summary: str = ""
-    checked: list[tuple[str, list[str]]] = field(default_factory=list)
-    """(object label, its errors)."""
-    notices: list[str] = field(default_factory=list)
-    unchecked: list[str] = field(default_factory=list)
-    """Objects (and Helm values) no schema was found for."""
-
-    @property
-    def errors(self) -> list[str]:
-        return [e for _, errors in self.checked for e in errors]
-
-    @property
-    def verdict(self) -> str:
-        failed = sum(1 for _, errors in self.checked if errors)
-        total = len(self.checked) + len(self.unchecked)
-        if failed:
-            count = len(self.errors)
-            return f"INVALID: {count} schema violation{'s' if count != 1 else ''} in {failed} of {total}"
-        if self.unchecked:
-            valid = f"; the other {len(self.checked)} valid" if self.checked else ""
-            return f"NOT validated: {len(self.unchecked)} of {total}{valid}"
-        return f"valid: all {total} checked" if total else "nothing to validate"
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -241,7 +106,7 @@ def _details(r: Registration, graph: DeployGraph) -> list[str]:
     if not r.custom:
         return lines
     inputs = {k: plain(v) for k, v in r.inputs.items() if k not in HIDDEN_INPUTS}
-    keys = KEY_INPUTS.get(r.type, tuple(sorted(inputs)))
+    keys = resource_type(r.type).key_inputs or tuple(sorted(inputs))
     for key in keys:
         if key in inputs:
             lines.extend(_key_value(key, inputs[key]))

@@ -1,7 +1,7 @@
 """`plan-out/<stack>/state.json`: what one offline run declared, as `pulumi stack export` writes it.
 
 A later plan can preview its changes against this file (`--against`), just as against an export
-of the real stack (format: `offline.state_format`). The file is deterministic: keys sorted,
+of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
 signature object with `[secret]` for its ciphertext. Outputs and aliases are left out: under
@@ -16,11 +16,8 @@ from typing import Any, Optional
 
 from pulumi.runtime import rpc
 
-from offline.engine import ProgramRun, Registration
-from offline.graph import build_graph
-from offline.plain_values import plain_numbers
-from offline.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, UNKNOWN_PLACEHOLDER, secret_object
-from offline.urns import resource_urn
+from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
+from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Registration, build_graph, plain_numbers, resource_urn
 
 
 def state_value(value: Any) -> Any:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from offline.run import SECRET_PLACEHOLDER
+
 DEPLOYMENT_VERSION = 3
 #: `sig.Key` and `sig.Secret`: `{SIG_KEY: SECRET_SIG, "ciphertext": ...}` is a secret.
 SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-#: What the plan's state.json holds instead of a secret's ciphertext: it never has the value.
-SECRET_PLACEHOLDER = "[secret]"
-#: What state.json holds for a value only known after deploy (the plan's own wording).
-UNKNOWN_PLACEHOLDER = "[unknown until deploy]"
 #: A fixed manifest time: the same program and config must give the same bytes.
 FIXED_MANIFEST = {"time": "1970-01-01T00:00:00Z", "magic": "", "version": "aks-cilium offline plan"}
 #: Resources the engine adds that a program never registers: the root stack and default providers.

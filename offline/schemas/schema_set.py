@@ -37,13 +37,13 @@ Public API (other modules and tests import exactly these names):
     chart's schema lists free-form maps such as ``nodeSelector`` by their default keys, so
     rejecting every key it does not name would reject valid values.
 - ``SchemaSet.helm_value_names() -> list[str] | None``: the chart's top-level values (the
-    schema's top-level ``properties``), for the plan's typo check (``offline.helm_value_names``).
+    schema's top-level ``properties``), for the plan's typo check (``offline.schemas.helm_value_names``).
 - ``SchemaSet.unchecked_rules(kind) -> list[str]``: CEL rules (``x-kubernetes-validations``) of
     that kind's CRD that cannot be evaluated offline; the simple ``has(self.a) || has(self.b)``
     form is translated and checked.
 
-How a CRD becomes JSON Schema is ``offline.crd_json_schema``; ``metadata`` is checked as
-ObjectMeta by ``offline.object_meta``; messages are written by ``offline.schema_messages``.
+How a CRD becomes JSON Schema is ``offline.schemas.crd_json_schema``; ``metadata`` is checked as
+ObjectMeta by ``offline.schemas.object_meta``; messages are written by ``offline.schemas.messages``.
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ from typing import Any, Optional, Union
 
 from jsonschema import Draft7Validator
 
-from offline import yaml_io
-from offline.crd_json_schema import CrdValidator, crd_to_json_schema, format_checker
-from offline.object_meta import metadata_problems
-from offline.schema_messages import short, validation_errors
+from offline.run import yaml_io
+from offline.schemas.crd_json_schema import CrdValidator, crd_to_json_schema, format_checker
+from offline.schemas.messages import short, validation_errors
+from offline.schemas.object_meta import metadata_problems
 from settings.versions import release_version
 
 __all__ = ["SchemaSet", "SchemaSource", "parse_schema_file_name"]

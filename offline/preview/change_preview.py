@@ -3,8 +3,8 @@
 Old and new resources are matched as the engine matches them: by URN, or by one of the new
 resource's aliases (https://www.pulumi.com/docs/iac/concepts/options/aliases/), so an aliased
 rename or type change is one resource, not a create and a delete. A matched pair is compared
-input by input (`offline.input_diff`), honouring the new registration's `ignoreChanges`; a
-change the providers cannot make in place is a replace (`offline.provider_rules`), and so is
+input by input (`offline.preview.input_diff`), honouring the new registration's `ignoreChanges`; a
+change the providers cannot make in place is a replace (`offline.preview.provider_rules`), and so is
 every resource deployed through a provider that is replaced (a Kubernetes provider pointed at
 another cluster takes everything on it along).
 """
@@ -16,11 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from offline.engine import Registration
-from offline.input_diff import changed_paths, comparable_inputs, without_ignored
-from offline.provider_rules import covers, replace_rules
-from offline.state_import import DeployedResource
-from offline.urns import urn_name
+from offline.preview.input_diff import changed_paths, comparable_inputs, without_ignored
+from offline.preview.state_import import DeployedResource
+from offline.run import Registration, covers, resource_type, urn_name
 
 CREATE, UPDATE, REPLACE, DELETE, SAME = "create", "update", "replace", "delete", "same"
 OPS = (CREATE, UPDATE, REPLACE, DELETE, SAME)
@@ -59,7 +57,7 @@ def _compare(old: DeployedResource, new: Registration) -> ResourceChange:
         return ResourceChange(SAME, (), old, new)
     paths = changed_paths(comparable_inputs(old.type, old.inputs), comparable_inputs(new.type, new.inputs))
     paths = without_ignored(paths, new.ignore_changes)
-    rules = replace_rules(new.type)
+    rules = resource_type(new.type).replace_rules
     forcing = tuple(p for p in paths if any(covers(rule_path, p) for rule in rules for rule_path in rule.paths))
     if forcing:
         return ResourceChange(REPLACE, forcing, old, new, tuple(paths))

@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from offline.plain_values import plain_numbers
+from offline.run import plain_numbers
 
 __all__ = ["field_path", "short", "validation_errors"]
 

@@ -6,22 +6,23 @@ project-level `config:` defaults first, then the stack file's values. Values bec
 strings the CLI hands a program (objects and lists as JSON). `secure:` values cannot be
 decrypted without the CLI; they are replaced by the text `[secret]` and marked secret.
 The files are read as plain JSON data, or refused with every problem's line and key path
-(`offline.yaml_values`: dates, tags, keys set twice, non-text keys, YAML 1.1/1.2 ambiguities).
+(`offline.run.yaml_values`: dates, tags, keys set twice, non-text keys, YAML 1.1/1.2 ambiguities).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from offline import yaml_io, yaml_values
-from settings.raw_config import SECRET_PLACEHOLDER
+from offline.run import yaml_io, yaml_values
+from offline.run.resource_types import SECRET_PLACEHOLDER
+from settings.problems import Problem
 
-__all__ = ["SECRET_PLACEHOLDER", "StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
+__all__ = ["StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class StackConfig:
     """`namespace:key` -> value as the CLI passes it."""
     secret_keys: tuple[str, ...]
     notes: Mapping[str, str] = field(default_factory=dict)
-    """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.yaml_values`)."""
+    """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.run.yaml_values`)."""
 
 
 class StackFileError(Exception):
@@ -156,11 +157,19 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
     return StackConfig(project, stack, stack_file, raw, secret_keys, notes)
 
 
-def with_notes(problems: list[str], notes: Mapping[str, str]) -> list[str]:
-    """Config problems with the stack file's note on how YAML read the value at that key."""
-    noted = []
+def with_notes(problems: Sequence[Problem | str], notes: Mapping[str, str]) -> list[Problem | str]:
+    """Config problems with the stack file's note on how YAML read the value at that key.
+
+    A `Problem` is matched by its key path. Text problems (`ConfigError.problems` before it
+    carries `Problem`s) are matched by the key path they start with.
+    """
+    noted: list[Problem | str] = []
     for problem in problems:
-        key = next((k for k in notes if problem.startswith((f"{k} ", f"{k}:"))), None)
+        path = getattr(problem, "path", None)
+        if path is not None:
+            noted.append(problem.with_note(notes[path]) if path in notes else problem)  # type: ignore[union-attr]
+            continue
+        key = next((k for k in notes if str(problem).startswith((f"{k} ", f"{k}:"))), None)
         noted.append(f"{problem} ({notes[key]})" if key else problem)
     return noted
 

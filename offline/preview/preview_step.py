@@ -2,8 +2,8 @@
 
 `offline.plan` calls in here so that its own flow changes by a few lines: read the deployed
 state before the program runs (a bad file stops the plan before anything is written), then
-compare the run with it (`offline.change_preview`) and list what would be refused
-(`offline.change_checks`).
+compare the run with it (`offline.preview.change_preview`) and list what would be refused
+(`offline.preview.change_checks`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from offline.change_checks import change_problems
-from offline.change_preview import changes_json, compute_changes, render_changes
-from offline.engine import ProgramRun
-from offline.state_import import DeployedResource, read_state
+from offline.preview.change_checks import change_problems
+from offline.preview.change_preview import changes_json, compute_changes, render_changes
+from offline.preview.state_import import DeployedResource, read_state
+from offline.run import ProgramRun
 from settings.guids import is_guid
+from settings.problems import Problem
 
 CHANGES_FILE = "changes.json"
 STATE_FILE = "state.json"
@@ -53,7 +54,7 @@ class Preview:
     text: str
     """The printed section: one line per resource."""
     changes_json: str
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
     """Changes `pulumi up` would refuse or that would destroy something."""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Optional
 
-from offline.schema_messages import field_path, short
+from offline.schemas.messages import field_path, short
 from settings.kubernetes_names import (
     DNS_LABEL_RULE,
     LABEL_VALUE_RULE,

@@ -6,7 +6,7 @@ Nodes are the registered resources (URNs). An edge A -> B means "A comes before 
 - `parent` (a component is registered before its children; components take no time).
 
 The critical path is the longest path when each resource weighs its rough typical duration
-on Azure (`TYPICAL_MINUTES`): it says which chain decides how long a first `pulumi up` takes.
+on Azure (`typical_minutes` in `offline.run.resource_types`): it says which chain decides how long a first `pulumi up` takes.
 The weights are estimates for a first create, not measurements; only their order matters.
 """
 
@@ -18,34 +18,14 @@ from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from typing import Optional
 
-from offline.engine import Registration
-
-#: Rough minutes a first create takes, by type (AKS docs quote 5-10 min for a cluster; the
-#: Cilium release waits until every agent and the operator are ready).
-TYPICAL_MINUTES: dict[str, float] = {
-    "azure-native:containerservice:ManagedCluster": 8.0,
-    "kubernetes:helm.sh/v3:Release": 4.0,
-    # A node pool added to a running cluster: a scale set and its nodes, a few minutes.
-    "azure-native:containerservice:AgentPool": 4.0,
-    # Created in seconds, but Azure RBAC takes a while to propagate.
-    "azure-native:authorization:RoleAssignment": 0.5,
-    "azure-native:network:VirtualNetwork": 0.3,
-    "azure-native:managedidentity:UserAssignedIdentity": 0.3,
-    "azure-native:network:Subnet": 0.2,
-    "azure-native:resources:ResourceGroup": 0.2,
-}
-DEFAULT_AZURE_MINUTES = 0.5
-DEFAULT_KUBERNETES_MINUTES = 0.1
+from offline.run.model import Registration
+from offline.run.resource_types import resource_type
 
 
 def typical_minutes(registration: Registration) -> float:
-    if not registration.custom or registration.type.startswith("pulumi:providers:"):
-        return 0.0  # components and providers create nothing remote
-    if registration.type in TYPICAL_MINUTES:
-        return TYPICAL_MINUTES[registration.type]
-    if registration.type.startswith("kubernetes:"):
-        return DEFAULT_KUBERNETES_MINUTES
-    return DEFAULT_AZURE_MINUTES
+    if not registration.custom:
+        return 0.0  # components create nothing remote
+    return resource_type(registration.type).typical_minutes
 
 
 @dataclass(frozen=True)
@@ -185,7 +165,7 @@ def to_dot(graph: DeployGraph, title: str) -> str:
     lines = [
         f"// Deploy graph of {title}. Render: dot -Tsvg graph.dot -o graph.svg",
         "// #n = deploy step, wave w = resources that can deploy in parallel,",
-        "// ~m = rough typical minutes (offline/graph.py TYPICAL_MINUTES); red = critical path.",
+        "// ~m = rough typical minutes (offline/run/resource_types.py, typical minutes); red = critical path.",
         f"digraph {_quote(title)} {{",
         "  rankdir=LR;",
         '  node [shape=box, fontname="Helvetica", fontsize=10];',
