@@ -8,8 +8,7 @@ import pytest
 from offline.run.engine import start_mocks
 from settings.errors import ConfigError
 from settings.placeholders import ZERO_GUID, check_placeholders, find_placeholders
-from tests.harness import ProgramTestCase, load_stack_settings
-from tests.test_plan import run_plan
+from tests.harness import ProgramTestCase, load_stack_settings, run_plan
 
 PROD_PLACEHOLDERS = [
     "aks-cilium:cluster.admins[0].objectId",

@@ -1,6 +1,6 @@
 """The rules of issue #12 one function at a time: how the raw config bag is read (settings), how a
 stack file's YAML becomes config values, RE2 paths, Helm value names, service-tag file bytes and
-the plan's output folder. tests/test_stack_files.py drives the same rules end to end."""
+the plan's output folder. tests/offline/run/test_stack_files.py drives the same rules end to end."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from azure_service_tags.file import DuplicateServiceTags, NotUtf8, read_service_tags_file
-from offline import yaml_values
 from offline.report.plan_files import MANIFEST, PlanFilesError, write_plan_files
+from offline.run import yaml_values
 from offline.run.stack_config import read_stack_config
 from offline.schemas.helm_value_names import unknown_top_level_values
 from settings.egress_rules import re2_problem

@@ -5,7 +5,7 @@ Node pools, cluster admins and upgrade channels have their own test modules."""
 from __future__ import annotations
 
 from components.cluster import NETWORK_CONTRIBUTOR_ROLE
-from offline.run.engine import FAKE_TENANT_ID
+from offline.run.mocks import FAKE_TENANT_ID
 from tests.harness import ProgramTestCase
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -80,7 +80,7 @@ class DevCluster(ProgramTestCase):
         self.assertEqual(aad["managed"], True)
         self.assertEqual(aad["enableAzureRBAC"], True)
         self.assertEqual(aad["tenantID"], FAKE_TENANT_ID)
-        # Admins are granted only by role assignments (tests/test_cluster_access.py).
+        # Admins are granted only by role assignments (tests/components/test_cluster_access.py).
         self.assertNotIn("adminGroupObjectIDs", aad)
 
     async def test_the_subnet_role_assignment_is_deleted_before_it_is_replaced_under_the_same_name(self):

@@ -3,14 +3,14 @@
 One table, one row per mistake, at least two rows per kind of mistake (issue #12). Every row
 plans a test-only stack file in a temporary copy of the program and asserts the exit code (2 for
 every input error, 1 only for a schema violation, 0 for what must pass), the key path and the
-words of the message, and that no traceback is ever printed. The plans run in parallel.
+words of the message, and that no traceback is ever printed. The plans run in this process
+(`offline.plan.main`, tests/harness.py `plan`); tests/offline/test_plan.py runs the real command line.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -18,9 +18,8 @@ from typing import Callable, Optional
 import pytest
 
 from offline.run.stack_config import copy_program
-from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR
+from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, PlanResult, plan
 from tests.service_tag_data import small_document
-from tests.test_plan import PlanResult, run_plan
 
 NETWORK = "{vnetCidr: 10.10.0.0/16, nodeSubnetCidr: 10.10.0.0/22, podCidr: 10.244.0.0/16, serviceCidr: 10.0.0.0/16, dnsServiceIp: 10.0.0.10}"
 
@@ -167,14 +166,12 @@ def _plan(case: Case, root: Path) -> PlanResult:
         out.mkdir(parents=True)
         case.before(out)
     args = [*case.args, *(["--schemas", str(CILIUM_REFERENCE_DIR)] if case.schemas else [])]
-    return run_plan("t", out, *args, project_dir=project)
+    return plan("t", out, *args, project=project)
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanResult]:
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {case.id: pool.submit(_plan, case, tmp_path_factory.mktemp(case.id)) for case in CASES}
-        return {name: future.result() for name, future in futures.items()}
+    return {case.id: _plan(case, tmp_path_factory.mktemp(case.id)) for case in CASES}
 
 
 def test_the_table_has_two_rows_for_every_kind_of_mistake() -> None:

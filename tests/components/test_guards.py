@@ -1,6 +1,6 @@
 """Guards: protected stacks protect what matters, nothing reaches the cluster before the CNI,
 and the same config declares the same resources. Drift Azure causes itself (versions, autoscaled
-counts) is tested in tests/test_upgrade_channels.py and tests/test_node_pools.py."""
+counts) is tested in tests/test_upgrade_channels.py and tests/components/test_node_pools.py."""
 
 from __future__ import annotations
 

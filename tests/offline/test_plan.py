@@ -7,14 +7,8 @@ so the project root only ever holds the real stacks.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from graphlib import CycleError
 from pathlib import Path
-from typing import Optional
 
 import pytest
 import yaml
@@ -22,55 +16,7 @@ import yaml
 from components.cidr_groups import builtin_groups, cidr_group_manifest
 from offline.run.engine import Registration
 from offline.run.graph import build_graph
-from offline.run.stack_config import copy_program
-from tests.harness import PROJECT_DIR, cilium_schemas, needs_schemas
-
-FIXTURES = Path(__file__).parent / "fixtures" / "plan"
-
-
-@dataclass
-class PlanResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-    out_dir: Path
-
-    def file(self, relative: str) -> str:
-        return (self.out_dir / relative).read_text(encoding="utf-8")
-
-    def files(self) -> dict[str, bytes]:
-        return {str(p.relative_to(self.out_dir)): p.read_bytes() for p in sorted(self.out_dir.rglob("*")) if p.is_file()}
-
-
-def run_plan(stack: str, out_dir: Path, *extra: str, project_dir: Optional[Path] = None, env: Optional[dict[str, str]] = None) -> PlanResult:
-    command = [sys.executable, "-m", "offline.plan", stack, "--out", str(out_dir), *extra]
-    if project_dir is not None:
-        command += ["--project-dir", str(project_dir)]
-    environment = {k: v for k, v in os.environ.items() if k != "AKS_CILIUM_SCHEMAS"}
-    environment.update(env or {})
-    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment, timeout=300)
-    return PlanResult(done.returncode, done.stdout, done.stderr, out_dir)
-
-
-def project_copy(tmp_path: Path, stack_file: str, append_to_main: Optional[str] = None) -> Path:
-    """A copy of the program with one test-only stack file (and optionally extra program code)."""
-    project = copy_program(PROJECT_DIR, tmp_path / "project")
-    shutil.copy2(FIXTURES / stack_file, project / stack_file)
-    if append_to_main:
-        with (project / "__main__.py").open("a", encoding="utf-8") as main:
-            main.write((FIXTURES / append_to_main).read_text(encoding="utf-8"))
-    return project
-
-
-def assert_clean_failure(result: PlanResult) -> None:
-    """One message on stderr: no traceback, no asyncio noise, nothing planned on stdout."""
-    assert result.exit_code == 2, result.stderr
-    assert result.stderr.startswith("plan: "), result.stderr
-    assert "Traceback" not in result.stderr
-    assert "Future exception was never retrieved" not in result.stderr
-    assert "Exception ignored" not in result.stderr
-    assert result.stdout == ""
-
+from tests.harness import PROJECT_DIR, PlanResult, assert_clean_failure, cilium_schemas, needs_schemas, project_copy, run_plan
 
 # --- dev and prod -------------------------------------------------------------------------
 

@@ -15,10 +15,9 @@ from typing import Optional
 
 import pytest
 
-from offline import engine
 from offline.preview.state_format import secret_object
-from tests.harness import PROJECT_DIR
-from tests.preview_harness import FIXTURES, alias_program, assert_clean_failure, plan, variant
+from offline.run import EngineOptions
+from tests.harness import FIXTURES, PROJECT_DIR, alias_program, assert_clean_failure, plan, variant
 from tests.service_tag_data import small_document, tag_entry, write
 
 HAND_WRITTEN_EXPORT = FIXTURES / "change_preview" / "hand-written-export.json"
@@ -121,7 +120,7 @@ def test_a_run_by_another_principal_replaces_and_deletes_no_role_assignment(tmp_
 
 def test_a_principal_that_is_not_a_guid_is_refused(tmp_path: Path) -> None:
     result = plan("dev", tmp_path / "out", "--principal", "alice@example.com")
-    assert_clean_failure(result)
+    assert_clean_failure(result, one_line=True)
     assert "--principal 'alice@example.com': must be the object id (a GUID" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -149,12 +148,15 @@ def test_cilium_goes_one_minor_version_forward_at_a_time(tmp_path: Path, old: st
         assert result.stderr == ""
 
 
-def test_the_cidr_group_type_change_of_1_17_to_1_18_without_aliases_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cidr_group_type_change_of_1_17_to_1_18_without_aliases_is_refused(tmp_path: Path) -> None:
     # The real program's groups, with any aliases taken away: what a program without
     # `aliases` does on this upgrade (the fixture-program tests below show the fix).
-    monkeypatch.setattr(engine, "alias_urns", lambda *args: [])
-    before = plan("dev", tmp_path / "before", project=variant(tmp_path / "old", "dev", {"aks-cilium:cilium": {"version": "1.17.18"}}))
-    result = plan("dev", tmp_path / "out", "--against", str(before.state), project=variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"version": "1.18.12"}}))
+    no_aliases = EngineOptions(aliases=False)
+    before = plan("dev", tmp_path / "before", project=variant(tmp_path / "old", "dev", {"aks-cilium:cilium": {"version": "1.17.18"}}), engine=no_aliases)
+    result = plan(
+        "dev", tmp_path / "out", "--against", str(before.state),
+        project=variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"version": "1.18.12"}}), engine=no_aliases,
+    )
     assert result.exit_code == 1
     for group in ("azure-imds", "azure-internal-dns"):
         ops = [c["op"] for c in result.changes() if c["urn"].endswith(f"::aks-cilium-cidr-groups-{group}")]
@@ -303,7 +305,7 @@ def test_a_bad_against_file_is_one_clean_message(tmp_path: Path, content: Option
     if content is not None:
         against.write_text(content, encoding="utf-8")
     result = plan("dev", tmp_path / "out", "--against", str(against))
-    assert_clean_failure(result)
+    assert_clean_failure(result, one_line=True)
     assert result.stderr.startswith(f"plan: {against}: ") and message in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -318,7 +320,7 @@ def test_make_plan_passes_against_and_principal() -> None:
 
 def test_the_state_of_another_stack_is_refused_instead_of_previewing_a_rebuild(tmp_path: Path, prod_state: Path) -> None:
     result = plan("dev", tmp_path / "out", "--against", str(prod_state))
-    assert_clean_failure(result)
+    assert_clean_failure(result, one_line=True)
     assert "is the state of stack 'prod' of project 'aks-cilium', not of stack 'dev' of project 'aks-cilium'" in result.stderr
     assert "`pulumi stack export --stack dev`" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -8,9 +8,8 @@ from typing import Any, Optional
 
 import pytest
 
-from offline import engine
-from tests.harness import PROJECT_DIR
-from tests.preview_harness import Planned, plan, variant
+from offline.run import EngineOptions
+from tests.harness import PROJECT_DIR, PlanResult, plan, variant
 
 AGENT_POOL = "azure-native:containerservice:AgentPool"
 APPS_POOL = "aks-cilium-node-pools-apps"
@@ -18,7 +17,7 @@ DEV_POOLS = [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", 
 APPS = {"name": "apps", "mode": "User", "vmSize": "Standard_D8ds_v5", "count": 1}
 
 
-def previewed(tmp_path: Path, stack: str, before: Optional[dict[str, Any]], after: Optional[dict[str, Any]]) -> Planned:
+def previewed(tmp_path: Path, stack: str, before: Optional[dict[str, Any]], after: Optional[dict[str, Any]]) -> PlanResult:
     """Plan `stack` with the `before` config changes as the deployed state, then preview `after` against it."""
     old = variant(tmp_path / "old", stack, before) if before else PROJECT_DIR
     deployed = plan(stack, tmp_path / "before", project=old)
@@ -27,7 +26,7 @@ def previewed(tmp_path: Path, stack: str, before: Optional[dict[str, Any]], afte
     return plan(stack, tmp_path / "out", "--against", str(deployed.state), project=new)
 
 
-def ops_of(result: Planned, type_: str) -> list[tuple[str, str]]:
+def ops_of(result: PlanResult, type_: str) -> list[tuple[str, str]]:
     return sorted((c["urn"].rsplit("::", 1)[-1], c["op"]) for c in result.changes() if c["type"] == type_)
 
 
@@ -96,12 +95,10 @@ def test_changing_who_is_admin_touches_only_the_role_assignments(tmp_path):
     assert ops_of(result, "azure-native:containerservice:ManagedCluster") == [("aks-cilium-cluster-aks", "same")]
 
 
-def test_a_cluster_recreated_under_the_same_name_gets_cilium_and_the_groups_installed_again(tmp_path, monkeypatch):
+def test_a_cluster_recreated_under_the_same_name_gets_cilium_and_the_groups_installed_again(tmp_path):
     deployed = plan("dev", tmp_path / "before")
     # Azure gives the re-created cluster the same ARM id but a new resourceUID.
-    real_guid = engine.fake_guid
-    monkeypatch.setattr(engine, "fake_guid", lambda *parts: real_guid("re-created", *parts) if parts[0] == "resourceUID" else real_guid(*parts))
-    result = plan("dev", tmp_path / "out", "--against", str(deployed.state))
+    result = plan("dev", tmp_path / "out", "--against", str(deployed.state), engine=EngineOptions(cluster_incarnation="re-created"))
     assert result.exit_code == 0, result.stderr
     changed = result.changed()
     assert changed["aks-cilium-k8s"][0] == "replace" and "clusterIdentifier" in changed["aks-cilium-k8s"][1]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from components.cluster import role_assignment_name
 from components.cluster_access import AKS_RBAC_CLUSTER_ADMIN_ROLE
+from offline.run import EngineOptions
 from offline.run.engine import run_program, start_mocks
 from tests.harness import PROJECT_DIR, ProgramTestCase, fingerprint_of, load_stack_settings, problems_for
 
@@ -98,7 +99,7 @@ class DevClusterAccess(ProgramTestCase):
 
     async def test_a_run_by_another_principal_declares_identical_role_assignments(self):
         before = sorted(fingerprint_of(r) for r in (await self.run_program(admins(TEAM, CI))).by_type(ROLE_ASSIGNMENT))
-        self.monitor = start_mocks(self.config, principal=ANOTHER_DEPLOYER)
+        self.monitor = start_mocks(self.config, options=EngineOptions(principal=ANOTHER_DEPLOYER))
         run = await run_program(PROJECT_DIR, self.config, self.monitor)
         after = sorted(fingerprint_of(r) for r in run.by_type(ROLE_ASSIGNMENT))
         self.assertEqual(len(before), 3)  # two admins and the identity's subnet role

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from components.kubeconfig import kubelogin_exec_args, with_kubelogin
-from offline.run.engine import FAKE_TENANT_ID, FAKE_USER_KUBECONFIG
+from offline.run.mocks import FAKE_TENANT_ID, FAKE_USER_KUBECONFIG
 from settings.kubelogin import KubeloginSettings
 from tests.harness import ProgramTestCase, is_secret, problems_for, reveal
 

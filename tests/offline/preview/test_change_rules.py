@@ -8,12 +8,12 @@ from typing import Any, Optional
 import pytest
 from pulumi.runtime import rpc
 
-from offline.preview.change_checks import change_problems
+from offline.preview.change_checks import change_problems as problem_objects
 from offline.preview.change_preview import compute_changes
 from offline.preview.input_diff import SECRET, changed_paths, comparable, comparable_inputs, without_ignored
-from offline.preview.provider_rules import HELM_RELEASE_TYPE, replace_rules
 from offline.preview.state_format import secret_object
 from offline.preview.state_import import DeployedResource, StateFileError, parse_state
+from offline.run import HELM_RELEASE_TYPE, resource_type
 from offline.run.engine import Registration
 from offline.run.urns import AliasSpec, Resolved, alias_urns, resource_urn
 
@@ -22,6 +22,11 @@ COMPONENT = "urn:pulumi:dev::proj::my:comp:Groups::groups"
 RELEASE = HELM_RELEASE_TYPE
 POOL = "azure-native:containerservice:AgentPool"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
+
+
+def change_problems(changes: list) -> list[str]:
+    """The refused changes as users read them (`str(problem)`)."""
+    return [str(p) for p in problem_objects(changes)]
 
 
 def urn(type_: str, name: str, parent: str = "") -> str:
@@ -117,13 +122,13 @@ def test_ignore_changes_covers_a_path_and_everything_below_it() -> None:
 
 def test_rules_per_type() -> None:
     def paths(type_: str) -> set[str]:
-        return {p for rule in replace_rules(type_) for p in rule.paths}
+        return {p for rule in resource_type(type_).replace_rules for p in rule.paths}
 
     assert {"principalId", "scope", "roleDefinitionId", "roleAssignmentName", "location"} <= paths("azure-native:authorization:RoleAssignment")
     assert "networkProfile.podCidr" in paths(CLUSTER) and "agentPoolProfiles" not in paths(CLUSTER)
     assert paths(RELEASE) == {"name", "namespace"}  # not the metadata rule of Kubernetes objects
     assert paths("kubernetes:cilium.io/v2:CiliumCIDRGroup") == {"metadata.name", "metadata.namespace", "kind"}
-    assert all(rule.source for rule in replace_rules(CLUSTER))
+    assert all(rule.source for rule in resource_type(CLUSTER).replace_rules)
 
 
 def test_a_forcing_input_makes_a_replace_and_others_an_update() -> None:

@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 from offline.run.stack_config import copy_program
-from tests.harness import PROJECT_DIR
+from tests.harness import PROJECT_DIR, PlanResult, project_copy, run_plan
 from tests.schema_server import fill_cache, schema_server
-from tests.test_plan import PlanResult, project_copy, run_plan
 
 NO_REFERENCE = {"AKS_CILIUM_REFERENCE": "/nonexistent"}
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.preview_harness import plan
+from tests.harness import plan
 
 
 @pytest.fixture(scope="module")
