@@ -57,9 +57,31 @@ def schemas_missing(what: str) -> str:
     )
 
 
+#: CI sets CI=true: there, missing reference data is a failure, not a skip.
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+class MissingReferenceData(Exception):
+    """Reference data a test needs is missing under CI=true."""
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the running test for `reason`; under CI=true fail it with the same message."""
+    if ON_CI:
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def needs_reference(missing: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip when `missing`; under CI=true the test module fails to load with `reason` instead."""
+    if missing and ON_CI:
+        raise MissingReferenceData(f"CI=true: {reason}")
+    return pytest.mark.skipif(missing, reason=reason)
+
+
 def needs_schemas(version: str) -> pytest.MarkDecorator:
     """Skip unless Cilium schemas of `version`'s MAJOR.MINOR line are in the cache or the reference folder."""
-    return pytest.mark.skipif(cilium_schemas(version) is None, reason=schemas_missing(f"Cilium {version} schemas"))
+    return needs_reference(cilium_schemas(version) is None, schemas_missing(f"Cilium {version} schemas"))
 
 class _Delete:
     """Use `DELETE` as a value in config changes to remove that key."""

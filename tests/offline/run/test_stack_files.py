@@ -18,7 +18,7 @@ from typing import Callable, Optional
 import pytest
 
 from offline.run.stack_config import copy_program
-from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, PlanResult, plan
+from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, PlanResult, plan, skip_or_fail
 from tests.service_tag_data import small_document
 
 NETWORK = "{vnetCidr: 10.10.0.0/16, nodeSubnetCidr: 10.10.0.0/22, podCidr: 10.244.0.0/16, serviceCidr: 10.0.0.0/16, dnsServiceIp: 10.0.0.10}"
@@ -183,7 +183,7 @@ def test_the_table_has_two_rows_for_every_kind_of_mistake() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.kind}-{c.id}" for c in CASES])
 def test_a_stack_file_mistake_ends_with_one_clean_message(case: Case, results: dict[str, PlanResult]) -> None:
     if case.schemas and not CILIUM_REFERENCE_DIR.is_dir():
-        pytest.skip(f"no Cilium schemas at {CILIUM_REFERENCE_DIR}")
+        skip_or_fail(f"no Cilium schemas at {CILIUM_REFERENCE_DIR}")
     result = results[case.id]
     assert result.exit_code == case.code, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
