@@ -73,7 +73,7 @@ SCHEMAS_DIR ?=
 SCHEMA_ARGS ?=
 
 schemas: $(VENV)/.installed
-	@$(PY) -m offline.schema_fetch $(if $(SCHEMAS_DIR),--dest $(SCHEMAS_DIR)) $(SCHEMA_ARGS)
+	@$(PY) -m offline.schemas.fetch $(if $(SCHEMAS_DIR),--dest $(SCHEMAS_DIR)) $(SCHEMA_ARGS)
 
 # Timing figures for docs/benchmarks.md (not a test: nothing is asserted).
 bench: $(VENV)/.installed

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from offline.engine import start_mocks
+from offline.run.engine import start_mocks
 from settings.common.errors import ConfigError
 from settings.common.placeholders import ZERO_GUID, check_placeholders, find_placeholders
-from tests.harness import ProgramTestCase, load_stack_settings
-from tests.test_plan import run_plan
+from tests.harness import ProgramTestCase, load_stack_settings, run_plan
 
 PROD_PLACEHOLDERS = [
     "aks-cilium:cluster.admins[0].objectId",
