@@ -47,8 +47,9 @@ def denied_in_flows(ctx: Context) -> list[CheckResult]:
         elif denied:
             reason = f"{len(denied)} attempts from outside the allowlist dropped with {hubble.POLICY_DENY} ({hubble.POLICY_DENY_CODE})"
             results.append(result(check, title, Verdict.PASS, reason, seen.see))
-        elif seen.failures and not seen.flows:
-            results.append(result(check, title, Verdict.INCONCLUSIVE, f"could not read flows: {seen.failures[0]}", seen.see))
+        elif seen.failures:
+            reason = f"could not read flows from {len(seen.failures)} of {len(seen.commands)} agents: {seen.failures[0]}"
+            results.append(result(check, title, Verdict.INCONCLUSIVE, reason, seen.see))
         else:
             other = f"; {len(outside)} other drops" if outside else ""
             probe = "" if ctx.options.probes else "; --probes sends one"

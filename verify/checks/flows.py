@@ -60,8 +60,8 @@ def observe(ctx: Context, group: str, address: str) -> Observation:
 
 
 def _nothing_seen(ctx: Context, group: str, address: str, seen: Observation) -> tuple[Verdict, str]:
-    if seen.failures and len(seen.failures) >= len(seen.commands):
-        return Verdict.INCONCLUSIVE, f"could not read flows: {seen.failures[0]}"
+    if seen.failures:
+        return Verdict.INCONCLUSIVE, f"could not read flows from {len(seen.failures)} of {len(seen.commands)} agents: {seen.failures[0]}"
     notes = [n for n in (NO_FLOW_HINTS.get(group, ""), "" if ctx.options.probes else "--probes sends traffic there") if n]
     return Verdict.INCONCLUSIVE, f"no flows to {address} in the last {ctx.tools.window}" + (f" ({'; '.join(notes)})" if notes else "")
 

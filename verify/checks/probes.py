@@ -27,6 +27,10 @@ _NSLOOKUP = re.compile(r"^nslookup_exit=(\d+)$")
 OPT_IN = "probes create pods, so they run only with --probes"
 
 
+def opt_in(ctx: Context) -> str:
+    return f"python -m verify {ctx.expect.stack} --probes"
+
+
 def dns_name(ctx: Context) -> str:
     return f"aks-cilium-verify-{ctx.options.probe_suffix}.example.com."
 
@@ -48,9 +52,9 @@ def _cleanup(probe: ProbeRun) -> list[CheckResult]:
 def dns_probe(ctx: Context) -> list[CheckResult]:
     check, title = "probe:dns", f"A pod's DNS lookup of a unique name ({dns_name(ctx)}) is sent"
     script = f'nslookup {dns_name(ctx)} >/dev/null 2>&1; echo "nslookup_exit=$?"'
-    see = " && ".join(c.text for c in lifecycle(ctx, "dns", OUTSIDE_NAMESPACE, script))
+    see = lifecycle(ctx, "dns", OUTSIDE_NAMESPACE, script)[0]
     if not ctx.options.probes:
-        return [result(check, title, Verdict.SKIP, OPT_IN, see)]
+        return [result(check, title, Verdict.SKIP, OPT_IN, opt_in(ctx))]
     probe = run_probe(ctx, "dns", OUTSIDE_NAMESPACE, script)
     if probe.logs is None:
         return [result(check, title, Verdict.INCONCLUSIVE, probe.problem, see), *_cleanup(probe)]
@@ -78,9 +82,9 @@ def _imds(ctx: Context, namespace: str, allowed: bool | None) -> list[CheckResul
         title = f"A pod in {namespace} reaches IMDS ({IMDS_GROUP} is open in {ctx.expect.source})"
     else:
         title = f"IMDS {'answers' if allowed else 'is denied to'} a pod in {namespace} ({where} the allowlist)"
-    see = " && ".join(c.text for c in lifecycle(ctx, "imds", namespace, _curl_script()))
+    see = lifecycle(ctx, "imds", namespace, _curl_script())[0]
     if not ctx.options.probes:
-        return [result(check, title, Verdict.SKIP, OPT_IN, see)]
+        return [result(check, title, Verdict.SKIP, OPT_IN, opt_in(ctx))]
     probe = run_probe(ctx, "imds", namespace, _curl_script())
     match = _CURL.match(_last_line(probe))
     if probe.logs is None or not match:
