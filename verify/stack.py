@@ -145,6 +145,13 @@ def from_export(path: Path, stack: str) -> Expectations:
     stacks = {r.urn.split("::", 1)[0].rsplit(":", 1)[-1] for r in resources}
     if stacks and stacks != {stack}:
         raise StackError(f"{path}: is the state of stack {', '.join(sorted(stacks))}, not {stack!r}")
+    try:
+        return _from_resources(path, stack, resources)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StackError(f"{path}: a CIDR group, policy or Cilium release lacks a field the checks need ({exc!r})") from None
+
+
+def _from_resources(path: Path, stack: str, resources: list) -> Expectations:
     groups, policies, pod_cidrs = [], [], None
     for r in resources:
         if r.type not in (*CIDR_GROUP_TYPES, POLICY_TYPE, RELEASE_TYPE):

@@ -120,3 +120,13 @@ def test_only_the_runner_starts_processes():
     sources = {p.relative_to(PROJECT_DIR).as_posix(): p.read_text() for p in (PROJECT_DIR / "verify").rglob("*.py")}
     starting = sorted(path for path, text in sources.items() if "subprocess" in text or "os.system" in text or "os.popen" in text)
     assert starting == ["verify/runner.py"]
+
+
+def test_an_export_missing_a_field_is_an_error_not_a_traceback(tmp_path: Path):
+    doc = json.loads((EXPORTS / "prod-before-egress-rule.json").read_text())
+    group = next(r for r in doc["deployment"]["resources"] if r["type"] in stack.CIDR_GROUP_TYPES)
+    del group["inputs"]["spec"]
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(stack.StackError, match="lacks a field"):
+        stack.from_export(path, "prod")
