@@ -78,7 +78,7 @@ class Options:
     """Write into an output folder that holds files the plan did not write (offline.report.plan_files)."""
 
 
-def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE) -> Options:
+def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> Options:
     parser = argparse.ArgumentParser(
         prog="python -m offline.plan",
         description="Plan a stack offline: print what it would deploy, write its Kubernetes objects, "
@@ -93,7 +93,7 @@ def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT
     parser.add_argument("--principal", default=FAKE_DEPLOYER_OBJECT_ID, metavar="OBJECT_ID", help="object id of the identity that runs `pulumi up` (default: a fixed placeholder)")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
-    schemas = schema_search(project_dir, args.schemas)
+    schemas = schema_search(project_dir, args.schemas, environ)
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
     adopt = args.out is None and has_no_record(out_dir)
@@ -234,9 +234,10 @@ def plan(options: Options) -> int:
     return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
 
 
-def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE) -> int:
-    """The command; `engine` changes how the mock engine answers (tests: a re-created cluster, no aliases)."""
-    options = parse_options(argv, engine)
+def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> int:
+    """The command; `engine` changes how the mock engine answers (tests: a re-created cluster, no
+    aliases), `environ` stands for the process environment (tests: `$AKS_CILIUM_SCHEMAS`)."""
+    options = parse_options(argv, engine, environ)
     # A plan is one short-lived process. The cyclic garbage collector would re-scan the ~850
     # SDK modules it imports over and over (about a quarter of the run; docs/benchmarks.md)
     # and find next to nothing to free; reference counting still frees all acyclic garbage.

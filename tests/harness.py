@@ -30,7 +30,7 @@ from offline.run.engine import ProgramRun, RecordingMonitor, Registration, run_p
 from offline.run.mocks import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
 from offline.run.stack_config import StackConfig, copy_program, read_stack_config
 from offline.run.yaml_io import dump, load
-from offline.schemas.cache import CACHE_DIR
+from offline.schemas.cache import CACHE_DIR, SCHEMAS_ENV
 from offline.schemas.schema_set import SchemaSet
 from settings.common.errors import ConfigError
 from settings.stack import StackSettings, load_settings
@@ -211,11 +211,22 @@ class PlanResult:
         return {c["urn"].rsplit("::", 1)[-1]: (c["op"], c["paths"]) for c in self.changes() if c["op"] != "same"}
 
 
-def plan(stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR, engine: EngineOptions = DEFAULT_ENGINE) -> PlanResult:
-    """`python -m offline.plan` in this process (fast: the SDK is imported once); `engine` changes the mocks' answers."""
+def plan_environment(env: Optional[dict[str, str]]) -> dict[str, str]:
+    """This process's environment without a developer's own `$AKS_CILIUM_SCHEMAS`, plus `env`."""
+    environment = {k: v for k, v in os.environ.items() if k != SCHEMAS_ENV}
+    environment.update(env or {})
+    return environment
+
+
+def plan(
+    stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR, engine: EngineOptions = DEFAULT_ENGINE,
+    env: Optional[dict[str, str]] = None,
+) -> PlanResult:
+    """`python -m offline.plan` in this process (fast: the SDK is imported once); `engine` changes
+    the mocks' answers, `env` adds to the environment the command sees (e.g. `AKS_CILIUM_REFERENCE`)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra], engine=engine)
+        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra], engine=engine, environ=plan_environment(env))
     return PlanResult(code, stdout.getvalue(), stderr.getvalue(), out_dir)
 
 
@@ -244,9 +255,7 @@ def run_plan(stack: str, out_dir: Path, *extra: str, project_dir: Optional[Path]
     command = [sys.executable, "-m", "offline.plan", stack, "--out", str(out_dir), *extra]
     if project_dir is not None:
         command += ["--project-dir", str(project_dir)]
-    environment = {k: v for k, v in os.environ.items() if k != "AKS_CILIUM_SCHEMAS"}
-    environment.update(env or {})
-    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment, timeout=300)
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=plan_environment(env), timeout=300)
     return PlanResult(done.returncode, done.stdout, done.stderr, out_dir)
 
 

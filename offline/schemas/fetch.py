@@ -97,8 +97,11 @@ def schema_files(version: str) -> list[SchemaFile]:
 
 def pinned_versions(project_dir: Path, stacks: Optional[Sequence[str]] = None) -> dict[str, list[str]]:
     """Cilium version -> the stacks that pin it, as the settings read each stack file."""
+    stacks = stacks or list_stacks(project_dir)
+    if not stacks:
+        raise ValueError(f"no stack file (Pulumi.<stack>.yaml) in {project_dir}")
     versions: dict[str, list[str]] = {}
-    for stack in stacks or list_stacks(project_dir):
+    for stack in stacks:
         config = read_stack_config(project_dir, stack)
         settings = load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
         versions.setdefault(settings.cilium.version, []).append(stack)
@@ -199,9 +202,12 @@ def _check_release(version: str) -> None:
         raise ValueError(f"Cilium version {version!r} {exc}") from None
 
 
+DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.schemas.fetch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--project-dir", type=Path, default=Path(__file__).resolve().parents[1], help="folder with Pulumi.yaml (default: this project)")
+    parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--stack", action="append", help="only this stack's version (repeatable; default: every Pulumi.<stack>.yaml)")
     parser.add_argument("--version", action="append", dest="versions", help="this Cilium version instead of the stacks' (repeatable)")
     parser.add_argument("--dest", type=Path, help="folder to write into (default: $AKS_CILIUM_SCHEMAS, else .schemas/cilium)")

@@ -134,18 +134,31 @@ def run_fetch(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
 
 
-def test_the_command_fills_the_project_cache_for_every_stack(tmp_path: Path) -> None:
+def test_main_fills_the_project_cache_for_every_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("AKS_CILIUM_SCHEMAS", raising=False)
     project = copy_program(PROJECT_DIR, tmp_path / "project")
     for stack in ("dev", "prod"):
         (project / f"Pulumi.{stack}.yaml").write_bytes((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_bytes())
     with schema_server() as server:
         server.publish("1.20.0")
-        done = run_fetch("--project-dir", str(project), "--base-url", server.base_url)
-        again = run_fetch("--project-dir", str(project), "--base-url", server.base_url)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "Cilium 1.20.0 (dev, prod): downloaded 4 files in .schemas/cilium\n"
-    assert again.stdout == "Cilium 1.20.0 (dev, prod): already there in .schemas/cilium\n"
+        assert main(["--project-dir", str(project), "--base-url", server.base_url]) == 0
+        assert capsys.readouterr().out == "Cilium 1.20.0 (dev, prod): downloaded 4 files in .schemas/cilium\n"
+        assert main(["--project-dir", str(project), "--base-url", server.base_url]) == 0
+        assert capsys.readouterr().out == "Cilium 1.20.0 (dev, prod): already there in .schemas/cilium\n"
     assert SchemaSet.for_version(project / ".schemas" / "cilium", "1.20.0").approximate is False
+
+
+def test_without_project_dir_main_reads_this_projects_stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("AKS_CILIUM_SCHEMAS", str(tmp_path / "mine"))  # not the developer's cache
+    with schema_server() as server:
+        server.publish("1.20.0")
+        assert main(["--base-url", server.base_url]) == 0
+    assert capsys.readouterr().out.startswith("Cilium 1.20.0 (dev, prod): downloaded 4 files in ")
+
+
+def test_a_folder_without_stack_files_is_an_error_not_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"schemas: no stack file (Pulumi.<stack>.yaml) in {tmp_path}\n"
 
 
 def test_the_command_fails_with_one_message_and_a_non_zero_exit(tmp_path: Path) -> None:
