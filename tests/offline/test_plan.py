@@ -1,11 +1,11 @@
 """`python -m offline.plan`, driven end to end as a user runs it.
 
 Each test reads the command's exit code, stdout, stderr and written files. Most plans run the
-command's `main` in this process (`tests.harness.plan`: the Pulumi SDK is imported once); three
-run the real command line in a fresh process (`run_plan`): the dev plan the first tests read, a
-second prod plan whose files must be byte-identical to an in-process one (another process has
-another string-hash seed, so set or dict order that leaks into the output shows there), and a
-program error, whose stray asyncio futures only show at a real process's exit. Test-only stacks
+command's `main` in this process (`tests.harness.plan`: the Pulumi SDK is imported once); two
+run the real command line in a fresh process (`run_plan`): the prod plan the prod tests read,
+whose files an in-process plan must then reproduce byte for byte (another process has another
+string-hash seed, so set or dict order that leaks into the output shows there), and a program
+error, whose stray asyncio futures only show at a real process's exit. Test-only stacks
 live in tests/fixtures/plan and run from a temporary copy of the project (`--project-dir`),
 so the project root only ever holds the real stacks.
 """
@@ -28,12 +28,12 @@ from tests.harness import PROJECT_DIR, PlanResult, assert_clean_failure, cilium_
 
 @pytest.fixture(scope="module")
 def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    return run_plan("dev", tmp_path_factory.mktemp("dev") / "out")
+    return plan("dev", tmp_path_factory.mktemp("dev") / "out")
 
 
 @pytest.fixture(scope="module")
 def prod_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    return plan("prod", tmp_path_factory.mktemp("prod") / "out")
+    return run_plan("prod", tmp_path_factory.mktemp("prod") / "out")
 
 
 def test_dev_plan_prints_the_resource_tree_with_the_inputs_that_matter(dev_plan: PlanResult) -> None:
@@ -134,14 +134,12 @@ def test_prod_plan_validates_every_custom_resource_it_writes(prod_plan: PlanResu
         assert schemas.validate_manifest(manifest) == []
 
 
-def test_the_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    first = plan("prod", out)
-    first_files = first.files()
-    second = run_plan("prod", out)  # another process: another hash seed
-    assert first.exit_code == second.exit_code == 0
+def test_the_same_inputs_give_byte_identical_files(prod_plan: PlanResult) -> None:
+    first_files = prod_plan.files()
+    second = plan("prod", prod_plan.out_dir)  # this process: another hash seed than the command's
+    assert prod_plan.exit_code == second.exit_code == 0
     assert second.files() == first_files  # same bytes
-    assert second.stdout == first.stdout
+    assert second.stdout == prod_plan.stdout
 
 
 def test_a_rerun_removes_the_files_of_objects_no_longer_declared(tmp_path: Path) -> None:

@@ -167,8 +167,11 @@ def test_the_command_fails_with_one_message_and_a_non_zero_exit(tmp_path: Path) 
     assert done.returncode == 1
     assert done.stderr.startswith("schemas: Cilium 1.19.6 (--version): GET http://127.0.0.1:")
     assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
-    bad = run_fetch("--version", "1.20", "--dest", str(tmp_path))
-    assert bad.returncode == 2 and bad.stderr.startswith("schemas: Cilium version '1.20' must be")
+
+
+def test_a_version_that_is_not_a_release_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version", "1.20", "--dest", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("schemas: Cilium version '1.20' must be")
 
 
 def test_main_writes_where_aks_cilium_schemas_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
