@@ -150,7 +150,7 @@ def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = D
 def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
     if isinstance(exc, ConfigError) and notes:
-        return str(ConfigError(exc.stack_file, with_notes([str(p) for p in exc.problems], notes)))
+        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
