@@ -11,7 +11,7 @@ from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID
 from offline.run.model import HelmRelease, KubernetesObject, Registration, StackOutput, Validation
 from offline.run.objects import HIDDEN_INPUTS, cilium_version, custom_resource_kind, helm_releases, kubernetes_objects, plain
 from offline.run.plain_values import plain_numbers
-from offline.run.replace_rules import covers
+from offline.run.replace_rules import AGENT_POOL_FIXED_FIELDS, covers
 from offline.run.resource_types import (
     AGENT_POOL_TYPE,
     CILIUM_CHART,
@@ -26,7 +26,7 @@ from offline.run.stack_config import StackConfig, StackFileError, list_stacks, r
 from offline.run.urns import resource_urn, urn_name
 
 __all__ = [
-    "AGENT_POOL_TYPE", "CILIUM_CHART", "DEFAULT_ENGINE", "FAKE_DEPLOYER_OBJECT_ID", "HELM_RELEASE_TYPE", "HIDDEN_INPUTS", "KUBERNETES_PROVIDER_TYPE",
+    "AGENT_POOL_FIXED_FIELDS", "AGENT_POOL_TYPE", "CILIUM_CHART", "DEFAULT_ENGINE", "FAKE_DEPLOYER_OBJECT_ID", "HELM_RELEASE_TYPE", "HIDDEN_INPUTS", "KUBERNETES_PROVIDER_TYPE",
     "MANAGED_CLUSTER_TYPE", "SECRET_PLACEHOLDER", "UNKNOWN_PLACEHOLDER", "DeployGraph", "EngineOptions", "HelmRelease",
     "KubernetesObject", "ProgramRun", "Registration", "StackConfig", "StackFileError", "StackOutput", "Validation",
     "build_graph", "cilium_version", "covers", "custom_resource_kind", "helm_releases", "kubernetes_objects", "list_stacks",
