@@ -41,7 +41,7 @@ from jsonschema.exceptions import SchemaError
 from components.kinds import CIDR_GROUP_KIND, cidr_group_api_version
 from offline.run import StackFileError, list_stacks, read_stack_config, yaml_io
 from offline.schemas.cache import fetch_destination, shown_path
-from offline.schemas.schema_set import HELM_VALUES_STEM
+from offline.schemas.schema_files import HELM_VALUES_STEM
 from settings.common.errors import ConfigError
 from settings.common.versions import release_version
 from settings.stack import load_settings
@@ -73,7 +73,7 @@ class SchemaFile:
     repo_path: str
     """Path inside cilium/cilium at the release tag."""
     file_name: str
-    """Name in the cache, as `offline.schemas.schema_set.parse_schema_file_name` reads it."""
+    """Name in the cache, as `offline.schemas.schema_files.parse_schema_file_name` reads it."""
     kind: Optional[str]
     """The CRD's kind; None for the Helm values schema."""
 
