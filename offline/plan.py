@@ -41,6 +41,7 @@ from offline.run import (
     EngineOptions,
     ProgramRun,
     StackFileError,
+    UnknownResourceType,
     build_graph,
     helm_releases,
     kubernetes_objects,
@@ -48,6 +49,7 @@ from offline.run import (
     run_program,
     start_mocks,
     to_dot,
+    types_without_row,
     with_notes,
 )
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
@@ -193,6 +195,9 @@ def plan(options: Options) -> int:
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
     run = run_program_cleanly(options.project_dir, options.stack, options.engine)
+    missing = types_without_row(r.type for r in run.registrations if r.custom)
+    if missing:  # every later step reads the table: say so once, before any of them
+        raise PlanInputError(str(UnknownResourceType(", ".join(missing))))
     if deployed is not None:
         problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
         if problem:

@@ -20,7 +20,9 @@ from offline.run.resource_types import (
     MANAGED_CLUSTER_TYPE,
     SECRET_PLACEHOLDER,
     UNKNOWN_PLACEHOLDER,
+    UnknownResourceType,
     resource_type,
+    types_without_row,
 )
 from offline.run.stack_config import StackConfig, StackFileError, list_stacks, read_stack_config, with_notes
 from offline.run.urns import resource_urn, urn_name
@@ -31,5 +33,5 @@ __all__ = [
     "KubernetesObject", "ProgramRun", "Registration", "StackConfig", "StackFileError", "StackOutput", "Validation",
     "build_graph", "cilium_version", "covers", "custom_resource_kind", "helm_releases", "kubernetes_objects", "list_stacks",
     "plain", "plain_numbers", "read_stack_config", "resource_type", "resource_urn", "run_program", "start_mocks", "to_dot",
-    "typical_minutes", "urn_name", "with_notes", "yaml_io",
+    "typical_minutes", "types_without_row", "UnknownResourceType", "urn_name", "with_notes", "yaml_io",
 ]
