@@ -8,7 +8,7 @@ import json
 import pytest
 
 from offline.schemas.schema_set import SchemaSet
-from tests.harness import cilium_schemas, needs_schemas
+from tests.harness import cilium_schemas, needs_schemas, skip_or_fail
 
 needs_1_20 = needs_schemas("1.20.0")
 
@@ -46,7 +46,7 @@ def with_change(manifest: dict, path: str, value: object) -> dict:
 def cilium_1_20() -> SchemaSet:
     schemas = cilium_schemas("1.20.0")
     if schemas is None:
-        pytest.skip(needs_1_20.kwargs["reason"])
+        skip_or_fail(needs_1_20.kwargs["reason"])
     return schemas
 
 
