@@ -22,6 +22,7 @@ from typing import Any, Optional
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from settings.access import cluster_access_problems
+from settings.azure_provider import AzureProviderSettings, azure_provider_settings
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, builtin_address_problems, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
 from settings.cluster import ClusterSettings, authorized_range_problems, authorized_range_warnings
@@ -102,6 +103,8 @@ class StackSettings(ProjectConfig):
     """Every Azure name the stack uses, derived from the cluster name."""
     placeholders: tuple[Problem, ...] = ()
     """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
+    azure_provider: AzureProviderSettings = AzureProviderSettings()
+    """The explicit azure-native provider's arguments, from every `azure-native:*` key (settings/azure_provider.py)."""
     warnings: tuple[Problem, ...] = ()
     """Valid settings worth a loud word (an API server open to everyone): logged, never refused."""
 
@@ -202,6 +205,8 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
     """
     stack_file = f"Pulumi.{stack}.yaml"
     data, problems, explained = _config_data(raw, secret_keys)
+    azure_provider, provider_problems = azure_provider_settings(raw, secret_keys)
+    problems += provider_problems
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -223,6 +228,7 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
         "names": names,
         "placeholders": find_placeholders(data),
         "warnings": tuple(authorized_range_warnings(config.cluster)),
+        "azure_provider": azure_provider,
     }
     settings = StackSettings.model_construct(**{**dict(config), **derived})
     problems = cross_field_problems(settings)

@@ -53,7 +53,8 @@ def test_dev_plan_prints_outputs_with_secrets_masked(dev_plan: PlanResult) -> No
 
 def test_dev_plan_prints_deploy_order_and_critical_path(dev_plan: PlanResult) -> None:
     out = dev_plan.stdout
-    assert out.index("  1. wave 0  azure-native:resources:ResourceGroup") < out.index("azure-native:containerservice:ManagedCluster  aks-cilium-cluster-aks  ~8 min")
+    assert out.index("  1. wave 0  pulumi:providers:azure-native  aks-cilium-azure-native") < out.index("  2. wave 1  azure-native:resources:ResourceGroup")
+    assert out.index("  2. wave 1  azure-native:resources:ResourceGroup") < out.index("azure-native:containerservice:ManagedCluster  aks-cilium-cluster-aks  ~8 min")
     assert "Critical path (~13.3 min): aks-cilium-rg -> " in out
     assert "-> aks-cilium-cluster-aks -> aks-cilium-k8s -> aks-cilium-cilium-release -> " in out
 
@@ -77,7 +78,7 @@ def test_dev_plan_writes_the_deploy_graph_with_the_critical_path_marked(dev_plan
     dot = dev_plan.file("graph.dot")
     assert dot.startswith("// Deploy graph of aks-cilium dev") and 'digraph "aks-cilium dev" {' in dot
     cluster_line = next(line for line in dot.splitlines() if "ManagedCluster\\naks-cilium-cluster-aks" in line)
-    assert "#6 ManagedCluster" in cluster_line and 'color="red"' in cluster_line
+    assert "#7 ManagedCluster" in cluster_line and 'color="red"' in cluster_line
     identity_line = next(line for line in dot.splitlines() if "aks-cilium-cluster-identity" in line)
     assert 'color="red"' not in identity_line  # off the critical path
     assert '[style="dashed", label="provider"' in dot

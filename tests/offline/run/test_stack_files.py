@@ -50,6 +50,17 @@ def tags_file(name: str, raw: bytes) -> dict[str, bytes]:
 
 
 TAGS_JSON = json.dumps(small_document()).encode("utf-8")
+ESC_IMPORT = "environment:\n  - platform/aks-dev\n"
+#: What `pulumi env open platform/aks-dev --format json` prints for an environment whose pulumiConfig holds the location and network.
+ESC_VALUES = json.dumps(
+    {
+        "pulumiConfig": {
+            "azure-native:location": "westeurope",
+            "network": {"vnetCidr": "10.10.0.0/16", "nodeSubnetCidr": "10.10.0.0/22", "podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"},
+        },
+        "environmentVariables": {},
+    }
+).encode()
 TWICE = small_document()
 TWICE["values"].append(dict(TWICE["values"][1]))
 
@@ -195,6 +206,22 @@ CASES = [
     Case("max-pods-20-autoscaled-from-1", "12", stack(cluster=pools("name: system, mode: System, minCount: 1, maxCount: 5, maxPods: 20")), 2,
          ("aks-cilium:cluster.nodePools[0].maxPods = 20: with minCount = 1 the pool has room for 20 pods",)),
     Case("max-pods-10-on-three-nodes", "12", stack(cluster=pools("name: system, mode: System, count: 3, maxPods: 10")), 0, ("Plan for stack",)),
+    # 13. what the Pulumi CLI would do, modelled offline
+    Case("default-providers-disabled", "13", stack("pulumi:disable-default-providers: ['*']"), 0,
+         ("pulumi:providers:azure-native  aks-cilium-azure-native", "(provider: aks-cilium-azure-native;")),
+    Case("default-providers-disabled-by-name", "13", stack("pulumi:disable-default-providers: [azure-native, kubernetes]"), 0, ("Plan for stack",)),
+    Case("provider-takes-the-stacks-azure-native-keys", "13", stack("azure-native:subscriptionId: 5f3c1c1e-1111-4a4a-9999-123456789abc"), 0,
+         ("|     subscriptionId: 5f3c1c1e-1111-4a4a-9999-123456789abc",)),
+    Case("azure-native-key-the-provider-lacks", "13", stack("azure-native:subscriptionid: 5f3c1c1e-1111-4a4a-9999-123456789abc"), 2,
+         ("azure-native:subscriptionid: is not a setting of the azure-native provider the program declares", "did you mean 'subscriptionId'?")),
+    Case("esc-import-supplies-keys", "13", ESC_IMPORT + stack(location=None, network=False), 2,
+         ("azure-native:location: required but not set", "Pulumi.t.yaml imports the Pulumi ESC environment(s) platform/aks-dev",
+          "the keys reported missing may come from there: azure-native:location, aks-cilium:network",
+          "pulumi env open platform/aks-dev --format json > esc.json", "make plan STACK=t PLAN_ARGS='--esc-values esc.json'")),
+    Case("esc-import-with-opened-values", "13", ESC_IMPORT + stack(location=None, network=False), 0, ("Plan for stack",), ("imports the Pulumi ESC",),
+         args=("--esc-values", "{project}/esc.json"), files={"esc.json": ESC_VALUES}),
+    Case("esc-import-beside-a-complete-stack", "13", ESC_IMPORT + stack(), 0,
+         ("WARNING: Pulumi.t.yaml imports the Pulumi ESC environment(s) platform/aks-dev (`environment:`), which an offline plan cannot open",)),
     # 14. valid input refused
     Case("max-surge-number", "14", stack(cluster=pools("name: system, mode: System, count: 2, maxSurge: 1")), 0, ("maxSurge: '1'",)),
     Case("max-surge-fraction-still-refused", "14", stack(cluster=pools("name: system, mode: System, count: 2, maxSurge: 1.5")), 2,
@@ -219,7 +246,7 @@ def _plan(case: Case, root: Path) -> PlanResult:
     if case.before is not None:
         out.mkdir(parents=True)
         case.before(out)
-    args = [*case.args, *(["--schemas", str(CILIUM_REFERENCE_DIR)] if case.schemas else [])]
+    args = [*(a.replace("{project}", str(project)) for a in case.args), *(["--schemas", str(CILIUM_REFERENCE_DIR)] if case.schemas else [])]
     return plan("t", out, *args, project=project)
 
 
