@@ -8,13 +8,15 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, groups_from_settings
-from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
+from components.cilium import CILIUM_VERSION_OUTPUT, NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
 from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
+from components.deployed_guard import DeployedGuard, GuardedValue
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.kinds import cidr_group_api_version
 from components.network import Network, NetworkArgs
 from components.node_pools import NodePools, NodePoolsArgs
+from settings.cilium import cilium_step_problem
 from settings.stack import StackSettings
 
 #: The explicit azure-native provider's resource name; part of every Azure resource's state.
@@ -130,10 +132,13 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
 
+        # What the stack last deployed, from its own outputs: `pulumi preview` and `pulumi up`
+        # stop before the release changes when the Cilium step skips a minor or goes back.
+        self.deployed = DeployedGuard(f"{name}-deployed")
         self.cilium = Cilium(
             f"{name}-cilium",
             CiliumArgs(
-                version=settings.cilium.version,
+                version=self.deployed.check(GuardedValue(CILIUM_VERSION_OUTPUT, settings.cilium.version, cilium_step_problem)),
                 chart_repository=settings.cilium.chart_repository,
                 values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
                 depends_on=tuple(self.admins.assignments),
@@ -160,6 +165,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             opts=on_cluster,
         )
 
+        # The version Helm reports installed, not the pin: a release that failed records nothing.
+        self.deployed.record(CILIUM_VERSION_OUTPUT, self.cilium.release.status.version)
         self.resource_group_name = self.resource_group.name
         self.cluster_name = self.cluster.cluster.name
         self.oidc_issuer_url = self.cluster.oidc_issuer_url
