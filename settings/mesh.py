@@ -1,0 +1,207 @@
+"""Cilium's cluster identity (`aks-cilium:cilium.cluster`) and the ClusterMesh section (`aks-cilium:mesh`).
+
+Rules of Cilium's Helm chart that `values.schema.json` does not express; the chart's
+`templates/validate.yaml` and the agent refuse them at install time instead (cilium/cilium PR
+#32641 "Formally define and validate the cluster name format", strict from 1.17 by PR #32819;
+PR #27520 "Extended Clustermesh" for `maxConnectedClusters` 255 or 511):
+- `cluster.name`: at most 32 characters, lower-case letters, digits and '-', starting and ending
+  with a letter or digit; `default` only with `cluster.id` 0;
+- `cluster.id`: 0-255, or 0-511 with `clustermesh.maxConnectedClusters: 511`; unique in a mesh, and
+  0 cannot join one (Documentation/network/clustermesh/clustermesh.rst: "a numeric cluster ID (1-255)").
+Both are fixed for the cluster's life: changing either on a meshed cluster is unsupported
+(cilium/cilium#36338), and `maxConnectedClusters` "can only be used for brand new clusters" (#27520).
+So every stack sets them, mesh or not, from its first deploy: joining a fleet later changes nothing.
+
+The mesh section names the fleet, its members (stacks of this project) and this member's mesh
+API server address; the members' facts and the rules across members are `settings.fleet`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Collection, Mapping
+from typing import Any, Optional
+
+from pydantic import Field, field_validator
+
+from settings.addresses import Ipv4Address, Ipv4Cidr
+from settings.base import Section
+from settings.errors import key_path
+from settings.network import NetworkSettings
+from settings.problems import Problem
+
+CLUSTER_NAME_MAX = 32
+CLUSTER_NAME_PATTERN = r"([a-z0-9][-a-z0-9]*)?[a-z0-9]"
+MAX_CONNECTED_CLUSTERS = (255, 511)
+#: Port of the clustermesh-apiserver's etcd (values.yaml `clustermesh.apiserver.service`; clustermesh.rst).
+MESH_API_PORT = 2379
+#: Azure keeps the first four and the last address of every subnet (Azure VNet FAQ,
+#: https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#are-there-any-restrictions-on-using-ip-addresses-within-these-subnets).
+AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST = 4, 1
+#: The config key of the shared CA's private key: the one key of this stack that must be secret.
+CA_KEY = key_path("meshCaKey")
+CA_KEY_SET = f"`pulumi config set --secret {CA_KEY} < ca.key` (the PEM file of the fleet's CA key)"
+
+CLUSTER_NAME_RULE = (
+    f"at most {CLUSTER_NAME_MAX} lower-case letters, digits and '-', starting and ending with a letter or digit,"
+    " not 'default' (Cilium Helm chart, templates/validate.yaml)"
+)
+CHOOSE_IDENTITY = (
+    "choose them once, before the first deploy: a name and an id unique among every cluster that may ever join the"
+    " same mesh (e.g. the stack name and 1, 2, 3 ... per stack); they cannot change on a running cluster"
+)
+
+
+class CiliumClusterSettings(Section):
+    """`aks-cilium:cilium.cluster`: Cilium's `cluster.name` and `cluster.id`, fixed for the cluster's life."""
+
+    name: Optional[str] = Field(default=None, examples=["weu-1"])
+    """Cilium cluster name; required (see CHOOSE_IDENTITY)."""
+    id: Optional[int] = Field(default=None, examples=[1])
+    """Cilium cluster id, 1-255 (or 1-511 with `mesh.maxConnectedClusters: 511`); required."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and (len(value) > CLUSTER_NAME_MAX or not re.fullmatch(CLUSTER_NAME_PATTERN, value)):
+            raise ValueError(f"must be {CLUSTER_NAME_RULE}")
+        return value
+
+
+def cluster_identity_problems(cluster: CiliumClusterSettings, max_connected_clusters: int) -> list[Problem]:
+    """Missing or out-of-range `cilium.cluster.name` / `.id`: every stack sets both."""
+    name_key, id_key = key_path("cilium", "cluster", "name"), key_path("cilium", "cluster", "id")
+    problems = []
+    for key, value, example in ((name_key, cluster.name, "weu-1"), (id_key, cluster.id, "1")):
+        if value is None:
+            problems.append(Problem(key, f"required but not set; every stack sets {name_key} and {id_key}", hint=f"{CHOOSE_IDENTITY}: `pulumi config set --path '{key}' {example}`"))
+    if cluster.name == "default":
+        problems.append(Problem(name_key, "is Cilium's default name, which its chart allows only with cluster id 0, and a cluster with id 0 cannot join a mesh", cluster.name, hint=CHOOSE_IDENTITY))
+    if cluster.id is not None and not 1 <= cluster.id <= max_connected_clusters:
+        more = "" if max_connected_clusters == 511 else f" (1-511 only with {key_path('mesh', 'maxConnectedClusters')}: 511)"
+        problems.append(Problem(id_key, f"must be 1-{max_connected_clusters}{more}: 0 cannot join a mesh, and the chart refuses larger ids", cluster.id))
+    return problems
+
+
+class MeshSettings(Section):
+    """`aks-cilium:mesh`: this stack is a member of a fleet of clusters joined by Cilium ClusterMesh."""
+
+    fleet: str = Field(examples=["mesh"])
+    """Name of the fleet; every member names the same one."""
+    members: tuple[str, ...] = Field(examples=[["mesh-weu", "mesh-neu"]])
+    """Stacks of this project in the fleet, this one included; every member lists the same stacks."""
+    api_server_ip: Ipv4Address = Field(examples=["10.30.255.4"])
+    """Fixed private address of this member's clustermesh-apiserver (an Azure internal load balancer)."""
+    ilb_subnet_cidr: Optional[Ipv4Cidr] = None
+    """A subnet of its own for internal load balancers, inside the VNet; `apiServerIp` lies in it. Unset: the node subnet."""
+    max_connected_clusters: int = 255
+    """Cilium's `clustermesh.maxConnectedClusters`: 255 or 511, the same in every member, fixed at the first deploy."""
+    ca_cert: str = Field(examples=["-----BEGIN CERTIFICATE-----..."])
+    """PEM certificate of the fleet's shared CA (`tls.ca.cert`); its key is the secret `aks-cilium:meshCaKey`."""
+
+    @field_validator("fleet")
+    @classmethod
+    def _fleet(cls, value: str) -> str:
+        if len(value) > 63 or not re.fullmatch(CLUSTER_NAME_PATTERN, value):
+            raise ValueError("must be 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit")
+        return value
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        twice = sorted({m for m in value if value.count(m) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(repr(m) for m in twice)} more than once")
+        if len(value) < 2:
+            raise ValueError("must list at least two stacks (this one and a peer)")
+        return value
+
+    @field_validator("max_connected_clusters")
+    @classmethod
+    def _max_connected(cls, value: int) -> int:
+        if value not in MAX_CONNECTED_CLUSTERS:
+            raise ValueError("must be 255 or 511 (the only values Cilium supports, cilium/cilium PR #27520)")
+        return value
+
+    @field_validator("ca_cert")
+    @classmethod
+    def _ca_cert(cls, value: str) -> str:
+        text = value.strip()
+        if not (text.startswith("-----BEGIN CERTIFICATE-----") and text.endswith("-----END CERTIFICATE-----")):
+            raise ValueError("must be one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----): the fleet CA's certificate, not its key")
+        return text + "\n"
+
+    @property
+    def api_server_subnet_key(self) -> str:
+        return key_path("mesh", "ilbSubnetCidr") if self.ilb_subnet_cidr is not None else key_path("network", "nodeSubnetCidr")
+
+
+def subnet_usable(subnet: ipaddress.IPv4Network, address: ipaddress.IPv4Address) -> bool:
+    """Whether Azure lets a resource take `address` in `subnet` (not one of the five it keeps)."""
+    first = int(subnet.network_address) + AZURE_RESERVED_FIRST
+    last = int(subnet.broadcast_address) - AZURE_RESERVED_LAST
+    return address in subnet and first <= int(address) <= last
+
+
+def api_server_subnet(mesh: MeshSettings, network: NetworkSettings) -> ipaddress.IPv4Network:
+    return mesh.ilb_subnet_cidr if mesh.ilb_subnet_cidr is not None else network.node_subnet_cidr
+
+
+def mesh_problems(mesh: MeshSettings, network: NetworkSettings, stack: str) -> list[Problem]:
+    """This member's own mesh settings against its network; the rules across members are `settings.fleet`."""
+    problems = []
+    if stack not in mesh.members:
+        problems.append(Problem(key_path("mesh", "members"), f"must list this stack, {stack!r}, too: every member lists the same stacks, itself included", list(mesh.members)))
+    ilb = mesh.ilb_subnet_cidr
+    if ilb is not None:
+        at = key_path("mesh", "ilbSubnetCidr")
+        if not ilb.subnet_of(network.vnet_cidr):
+            problems.append(Problem(at, f"must lie inside {key_path('network', 'vnetCidr')} = '{network.vnet_cidr}'", str(ilb)))
+        elif ilb.overlaps(network.node_subnet_cidr):
+            problems.append(Problem(at, f"overlaps {key_path('network', 'nodeSubnetCidr')} = '{network.node_subnet_cidr}': the load balancers' subnet is a subnet of its own", str(ilb)))
+        if ilb.prefixlen > 29:
+            problems.append(Problem(at, "is too small: Azure's smallest subnet is a /29 (it keeps 5 addresses of every subnet)", str(ilb)))
+    subnet = api_server_subnet(mesh, network)
+    ip = mesh.api_server_ip
+    if ip not in subnet:
+        problems.append(Problem(key_path("mesh", "apiServerIp"), f"must lie inside {mesh.api_server_subnet_key} = '{subnet}', where the internal load balancer takes it", str(ip)))
+    elif not subnet_usable(subnet, ip):
+        problems.append(
+            Problem(
+                key_path("mesh", "apiServerIp"),
+                f"is one of the five addresses Azure keeps in {subnet} (its first four and its last)",
+                str(ip),
+                hint=f"use e.g. {subnet[AZURE_RESERVED_FIRST]}",
+            )
+        )
+    return problems
+
+
+#: Helm values the stack sets from `cilium.cluster` and `mesh`; `aks-cilium:cilium.values` may not set them.
+MESH_MANAGED_VALUES: dict[str, str] = {
+    "cluster.name": "set from aks-cilium:cilium.cluster.name",
+    "cluster.id": "set from aks-cilium:cilium.cluster.id",
+    "clustermesh": "set from aks-cilium:mesh, the same way in every member",
+    "tls.ca": "the fleet's shared CA: aks-cilium:mesh.caCert and the secret aks-cilium:meshCaKey",
+}
+
+
+def managed_value_problems(flat_values: Mapping[str, Any]) -> list[Problem]:
+    """`cilium.values` entries that would override the cluster identity or the mesh."""
+    problems = []
+    for path, why in MESH_MANAGED_VALUES.items():
+        for flat in sorted(p for p in flat_values if p == path or p.startswith(f"{path}.")):
+            problems.append(Problem(f"{key_path('cilium', 'values')}.{flat}", f"is set by the stack ({why}); remove it"))
+    return problems
+
+
+def ca_key_problems(raw: Mapping[str, str], secret_keys: Collection[str], mesh_set: bool) -> list[Problem]:
+    """`aks-cilium:meshCaKey`: set, and secret, exactly when the stack is a mesh member. Never shows the value."""
+    if CA_KEY not in raw:
+        return [Problem(CA_KEY, "required for a mesh member but not set: every member installs the fleet's one CA", hint=CA_KEY_SET)] if mesh_set else []
+    if not mesh_set:
+        return [Problem(CA_KEY, f"is set, but {key_path('mesh')} is not: only mesh members take the fleet's CA key; remove it")]
+    if CA_KEY not in secret_keys:
+        return [Problem(CA_KEY, "is in plain text in the stack file; a CA key must be a secret", hint=f"remove it and set it again with {CA_KEY_SET}")]
+    return []

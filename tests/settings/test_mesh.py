@@ -1,0 +1,146 @@
+"""settings/mesh.py: Cilium's cluster identity and one member's mesh section."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from pydantic import ValidationError
+
+from settings.mesh import (
+    CA_KEY,
+    CiliumClusterSettings,
+    MeshSettings,
+    ca_key_problems,
+    cluster_identity_problems,
+    managed_value_problems,
+    mesh_problems,
+    subnet_usable,
+)
+from settings.network import NetworkSettings
+from tests.fleet_data import member_config
+
+
+def _network(index: int = 1) -> NetworkSettings:
+    return NetworkSettings.model_validate(member_config("mesh-a", index)["aks-cilium:network"])
+
+
+def _mesh(**changes) -> MeshSettings:
+    return MeshSettings.model_validate({**member_config("mesh-a", 1)["aks-cilium:mesh"], **changes})
+
+
+@pytest.mark.parametrize("name", ["a", "weu-1", "x" * 32, "0-a-9"])
+def test_cluster_names_the_chart_accepts(name: str) -> None:
+    assert CiliumClusterSettings(name=name, id=1).name == name
+
+
+@pytest.mark.parametrize("name", ["x" * 33, "Weu", "-weu", "weu-", "we_u", "we.u", ""])
+def test_cluster_names_the_chart_refuses(name: str) -> None:
+    with pytest.raises(ValidationError, match="at most 32 lower-case letters"):
+        CiliumClusterSettings(name=name, id=1)
+
+
+def test_missing_identity_names_both_keys_and_how_to_choose() -> None:
+    problems = cluster_identity_problems(CiliumClusterSettings(), 255)
+    assert [p.path for p in problems] == ["aks-cilium:cilium.cluster.name", "aks-cilium:cilium.cluster.id"]
+    text = str(problems[1])
+    assert "aks-cilium:cilium.cluster.name and aks-cilium:cilium.cluster.id" in text
+    assert "unique among every cluster" in text and "pulumi config set --path 'aks-cilium:cilium.cluster.id' 1" in text
+
+
+def test_default_name_is_refused() -> None:
+    problems = cluster_identity_problems(CiliumClusterSettings(name="default", id=3), 255)
+    assert [p.path for p in problems] == ["aks-cilium:cilium.cluster.name"]
+    assert "id 0" in problems[0].message
+
+
+@pytest.mark.parametrize(("cluster_id", "max_connected", "ok"), [(1, 255, True), (255, 255, True), (0, 255, False), (256, 255, False), (511, 511, True), (512, 511, False)])
+def test_cluster_id_range_follows_max_connected_clusters(cluster_id: int, max_connected: int, ok: bool) -> None:
+    problems = cluster_identity_problems(CiliumClusterSettings(name="weu", id=cluster_id), max_connected)
+    assert (problems == []) is ok
+    if not ok:
+        assert problems[0].path == "aks-cilium:cilium.cluster.id" and problems[0].value == cluster_id
+
+
+def test_max_connected_clusters_is_255_or_511() -> None:
+    assert _mesh(maxConnectedClusters=511).max_connected_clusters == 511
+    with pytest.raises(ValidationError, match="255 or 511"):
+        _mesh(maxConnectedClusters=300)
+
+
+def test_members_unique_and_at_least_two() -> None:
+    with pytest.raises(ValidationError, match="more than once"):
+        _mesh(members=["mesh-a", "mesh-a"])
+    with pytest.raises(ValidationError, match="at least two"):
+        _mesh(members=["mesh-a"])
+
+
+def test_ca_cert_must_be_a_certificate_not_a_key() -> None:
+    with pytest.raises(ValidationError, match="not its key"):
+        _mesh(caCert="-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----")
+
+
+def test_clean_member_has_no_problems() -> None:
+    assert mesh_problems(_mesh(), _network(), "mesh-a") == []
+
+
+def test_member_must_list_itself() -> None:
+    problems = mesh_problems(_mesh(members=["mesh-b", "mesh-c"]), _network(), "mesh-a")
+    assert [p.path for p in problems] == ["aks-cilium:mesh.members"]
+
+
+def test_api_server_ip_must_be_in_the_ilb_subnet() -> None:
+    problems = mesh_problems(_mesh(apiServerIp="10.40.0.20"), _network(), "mesh-a")
+    assert [p.path for p in problems] == ["aks-cilium:mesh.apiServerIp"]
+    assert "aks-cilium:mesh.ilbSubnetCidr = '10.40.255.0/28'" in problems[0].message
+
+
+def test_without_ilb_subnet_the_ip_is_in_the_node_subnet() -> None:
+    mesh = _mesh(ilbSubnetCidr=None, apiServerIp="10.40.3.250")
+    assert mesh_problems(mesh, _network(), "mesh-a") == []
+    problems = mesh_problems(_mesh(ilbSubnetCidr=None), _network(), "mesh-a")
+    assert "aks-cilium:network.nodeSubnetCidr" in problems[0].message
+
+
+@pytest.mark.parametrize("ip", ["10.40.255.0", "10.40.255.1", "10.40.255.2", "10.40.255.3", "10.40.255.15"])
+def test_azure_reserved_addresses_are_refused(ip: str) -> None:
+    problems = mesh_problems(_mesh(apiServerIp=ip), _network(), "mesh-a")
+    assert [p.path for p in problems] == ["aks-cilium:mesh.apiServerIp"]
+    assert "five addresses Azure keeps" in problems[0].message and "10.40.255.4" in problems[0].hint
+
+
+def test_subnet_usable_bounds() -> None:
+    subnet = ipaddress.ip_network("10.0.0.0/29")
+    assert [str(a) for a in subnet if subnet_usable(subnet, a)] == ["10.0.0.4", "10.0.0.5", "10.0.0.6"]
+
+
+def test_ilb_subnet_inside_vnet_apart_from_nodes_and_big_enough() -> None:
+    outside = mesh_problems(_mesh(ilbSubnetCidr="10.99.0.0/28", apiServerIp="10.99.0.4"), _network(), "mesh-a")
+    assert "must lie inside aks-cilium:network.vnetCidr" in outside[0].message
+    nodes = mesh_problems(_mesh(ilbSubnetCidr="10.40.0.0/28", apiServerIp="10.40.0.4"), _network(), "mesh-a")
+    assert "overlaps aks-cilium:network.nodeSubnetCidr" in nodes[0].message
+    tiny = mesh_problems(_mesh(ilbSubnetCidr="10.40.255.0/30", apiServerIp="10.40.255.4"), _network(), "mesh-a")
+    assert any("smallest subnet is a /29" in p.message for p in tiny)
+
+
+def test_extra_values_may_not_touch_identity_mesh_or_ca() -> None:
+    flat = {"cluster.name": "x", "clustermesh.useAPIServer": False, "tls.ca.key": "k", "tls.secretsNamespace.name": "ok", "clusterHealthPort": 1}
+    assert [p.path for p in managed_value_problems(flat)] == [
+        "aks-cilium:cilium.values.cluster.name",
+        "aks-cilium:cilium.values.clustermesh.useAPIServer",
+        "aks-cilium:cilium.values.tls.ca.key",
+    ]
+
+
+def test_ca_key_secret_exactly_for_members_and_never_shown() -> None:
+    secret_value = "-----BEGIN EC PRIVATE KEY-----not-a-real-key"
+    assert ca_key_problems({CA_KEY: secret_value}, {CA_KEY}, mesh_set=True) == []
+    plain = ca_key_problems({CA_KEY: secret_value}, set(), mesh_set=True)
+    assert "must be a secret" in str(plain[0]) and "--secret" in str(plain[0])
+    missing = ca_key_problems({}, set(), mesh_set=True)
+    assert "required for a mesh member" in str(missing[0])
+    stray = ca_key_problems({CA_KEY: secret_value}, {CA_KEY}, mesh_set=False)
+    assert "only mesh members" in str(stray[0])
+    assert ca_key_problems({}, set(), mesh_set=False) == []
+    for problem in plain + stray:
+        assert "not-a-real-key" not in str(problem)
