@@ -58,8 +58,8 @@ def pem_base64(pem: str) -> str:
     return base64.b64encode(pem.encode("utf-8")).decode("ascii")
 
 
-def mesh_helm_values(mesh: MeshSettings, members: Sequence[MemberFacts], ca_key_pem: pulumi.Input[str]) -> dict[str, Any]:
-    """Helm values of a mesh member; `ca_key_pem` is wrapped as a secret (it ends up in the release's state)."""
+def mesh_helm_values(mesh: MeshSettings, members: Sequence[MemberFacts]) -> dict[str, Any]:
+    """Helm values of a mesh member, all but the CA key (`ca_key_value`), which is a secret."""
     return {
         "clustermesh": {
             "useAPIServer": True,
@@ -67,8 +67,13 @@ def mesh_helm_values(mesh: MeshSettings, members: Sequence[MemberFacts], ca_key_
             "apiserver": {"service": {"type": "LoadBalancer", "annotations": api_server_annotations(mesh)}},
             "config": {"enabled": True, "clusters": mesh_clusters(members)},
         },
-        "tls": {"ca": {"cert": pem_base64(mesh.ca_cert), "key": pulumi.Output.secret(ca_key_pem).apply(pem_base64)}},
+        "tls": {"ca": {"cert": pem_base64(mesh.ca_cert)}},
     }
+
+
+def ca_key_value(ca_key_pem: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`tls.ca.key`: wrapped as a secret, so the release's inputs and state keep it encrypted."""
+    return pulumi.Output.secret(ca_key_pem).apply(pem_base64)
 
 
 def peering_name(peer: MemberFacts) -> str:
