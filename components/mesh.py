@@ -10,7 +10,16 @@ chart `values.yaml` `clustermesh.*`, `tls.ca.*`):
   peer knows every endpoint before anything is deployed;
 - `clustermesh.config.clusters`: one identical list of every member in every member (each agent
   skips its own entry);
-- `tls.ca.cert` / `tls.ca.key`: the fleet's one CA; the key is a Pulumi secret from config.
+- the fleet's one CA. Not as `tls.ca.cert` / `tls.ca.key` values: the Pulumi SDK lifts a secret
+  nested in a resource input to the whole input (`Output.from_input`, pulumi
+  `sdk/python/lib/pulumi/output.py`), so every Helm value of the release would become one secret
+  and no preview could show or check a values change again. Instead the CA is the Secret
+  `kube-system/cilium-ca` the chart itself uses: with `tls.ca` empty, its `cilium.ca.setup`
+  helper reuses `ca.crt` / `ca.key` of an existing `cilium-ca` Secret
+  (`install/kubernetes/cilium/templates/_helpers.tpl`), which is how Cilium's ClusterMesh guide
+  shares a CA ("Shared Certificate Authority": copy the `cilium-ca` secret to every cluster).
+  The chart also renders that Secret, so it carries Helm's ownership metadata and Helm adopts it
+  (helm/helm#7649, Helm 3.2) instead of refusing to install over it.
 Each member peers its own VNet with every other member's (Azure VNet peering is one-directional
 per side and not transitive: https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview).
 """
@@ -23,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pulumi
+import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, network
 
 from components.cluster import NETWORK_CONTRIBUTOR_ROLE, role_assignment_name, role_definition_id
@@ -54,12 +64,12 @@ def mesh_clusters(members: Sequence[MemberFacts]) -> list[dict[str, Any]]:
 
 
 def pem_base64(pem: str) -> str:
-    """The chart wants `tls.ca.cert` / `tls.ca.key` as base64 of the PEM text (values.yaml `tls.ca`)."""
+    """A Secret's `data` holds base64 of the PEM text (the chart reads `ca.crt` / `ca.key` from it)."""
     return base64.b64encode(pem.encode("utf-8")).decode("ascii")
 
 
 def mesh_helm_values(mesh: MeshSettings, members: Sequence[MemberFacts]) -> dict[str, Any]:
-    """Helm values of a mesh member, all but the CA key (`ca_key_value`), which is a secret."""
+    """Helm values of a mesh member (the CA comes from `MeshCa`, not from values)."""
     return {
         "clustermesh": {
             "useAPIServer": True,
@@ -67,13 +77,49 @@ def mesh_helm_values(mesh: MeshSettings, members: Sequence[MemberFacts]) -> dict
             "apiserver": {"service": {"type": "LoadBalancer", "annotations": api_server_annotations(mesh)}},
             "config": {"enabled": True, "clusters": mesh_clusters(members)},
         },
-        "tls": {"ca": {"cert": pem_base64(mesh.ca_cert)}},
     }
 
 
-def ca_key_value(ca_key_pem: pulumi.Input[str]) -> pulumi.Output[str]:
-    """`tls.ca.key`: wrapped as a secret, so the release's inputs and state keep it encrypted."""
-    return pulumi.Output.secret(ca_key_pem).apply(pem_base64)
+CA_SECRET_NAME = "cilium-ca"
+
+
+def ca_secret_metadata(namespace: str, release_name: str) -> dict[str, Any]:
+    """`cilium-ca` with the labels and annotations by which Helm adopts an existing object into a release."""
+    return {
+        "name": CA_SECRET_NAME,
+        "namespace": namespace,
+        "labels": {"app.kubernetes.io/managed-by": "Helm"},
+        "annotations": {"meta.helm.sh/release-name": release_name, "meta.helm.sh/release-namespace": namespace},
+    }
+
+
+@dataclass(frozen=True)
+class MeshCaArgs:
+    ca_cert: str
+    """PEM certificate of the fleet's CA (public; `aks-cilium:mesh.caCert`)."""
+    ca_key: pulumi.Input[str]
+    """PEM private key (`aks-cilium:meshCaKey`, decrypted by the CLI); wrapped as a secret here."""
+    namespace: str
+    release_name: str
+
+
+class MeshCa(pulumi.ComponentResource):
+    """The fleet's CA as `cilium-ca`, created before Cilium so its first install signs with it."""
+
+    secret: k8s.core.v1.Secret
+
+    def __init__(self, name: str, args: MeshCaArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("aks-cilium:mesh:MeshCa", name, None, opts)
+        key = pulumi.Output.secret(args.ca_key).apply(pem_base64)
+        # pulumi-kubernetes marks a Secret's `data` secret in state (additional_secret_outputs).
+        self.secret = k8s.core.v1.Secret(
+            f"{name}-secret",
+            metadata=ca_secret_metadata(args.namespace, args.release_name),
+            type="Opaque",
+            data={"ca.crt": pem_base64(args.ca_cert), "ca.key": key},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})
 
 
 def peering_name(peer: MemberFacts) -> str:

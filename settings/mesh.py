@@ -98,7 +98,7 @@ class MeshSettings(Section):
     max_connected_clusters: int = 255
     """Cilium's `clustermesh.maxConnectedClusters`: 255 or 511, the same in every member, fixed at the first deploy."""
     ca_cert: str = Field(examples=["-----BEGIN CERTIFICATE-----..."])
-    """PEM certificate of the fleet's shared CA (`tls.ca.cert`); its key is the secret `aks-cilium:meshCaKey`."""
+    """PEM certificate of the fleet's shared CA (the `cilium-ca` Secret's `ca.crt`); its key is the secret `aks-cilium:meshCaKey`."""
 
     @field_validator("fleet")
     @classmethod
@@ -183,7 +183,7 @@ MESH_MANAGED_VALUES: dict[str, str] = {
     "cluster.name": "set from aks-cilium:cilium.cluster.name",
     "cluster.id": "set from aks-cilium:cilium.cluster.id",
     "clustermesh": "set from aks-cilium:mesh, the same way in every member",
-    "tls.ca": "the fleet's shared CA: aks-cilium:mesh.caCert and the secret aks-cilium:meshCaKey",
+    "tls.ca": "a CA here would replace the fleet's shared one, the cilium-ca Secret from aks-cilium:mesh.caCert and the secret aks-cilium:meshCaKey",
 }
 
 

@@ -16,10 +16,11 @@ from components.mesh import (
     LB_INTERNAL,
     LB_IPV4,
     LB_SUBNET,
+    MeshCa,
+    MeshCaArgs,
     MeshNetwork,
     MeshNetworkArgs,
     api_server_annotations,
-    ca_key_value,
     cluster_identity_values,
     mesh_helm_values,
     pem_base64,
@@ -28,7 +29,7 @@ from offline.engine import FAKE_SUBSCRIPTION_ID, start_mocks
 from offline.stack_config import StackConfig
 from settings.fleet import member_facts
 from tests.fleet_data import CA_CERT, member_config
-from tests.harness import cilium_schemas, needs_schemas, reveal
+from tests.harness import cilium_schemas, is_secret, needs_schemas, reveal
 
 A = member_facts("aks-cilium", "mesh-a", member_config("mesh-a", 1))
 B = member_facts("aks-cilium", "mesh-b", member_config("mesh-b", 2))
@@ -48,21 +49,27 @@ def test_every_member_gets_the_same_clusters_list() -> None:
     assert clusters == [{"name": "mesh-a", "ips": ["10.40.255.4"], "port": 2379}, {"name": "mesh-b", "ips": ["10.50.255.4"], "port": 2379}]
     assert values_a["clustermesh"]["useAPIServer"] is True and values_a["clustermesh"]["config"]["enabled"] is True
     assert values_a["clustermesh"]["maxConnectedClusters"] == 255
-    assert values_a["tls"]["ca"]["cert"] == pem_base64(CA_CERT)
+    assert "tls" not in values_a  # the CA comes from the cilium-ca Secret (MeshCa), so no value is secret
 
 
-class CaKeyIsSecret(unittest.IsolatedAsyncioTestCase):
-    async def test_ca_key_is_a_secret_output_of_its_base64(self) -> None:
-        start_mocks(StackConfig("aks-cilium", "mesh-a", Path("Pulumi.mesh-a.yaml"), {}, ()))
-        key = ca_key_value("-----BEGIN EC PRIVATE KEY-----\nx\n")
-        self.assertTrue(await key.is_secret())
-        self.assertEqual(await key.future(), pem_base64("-----BEGIN EC PRIVATE KEY-----\nx\n"))
+class CaSecret(unittest.IsolatedAsyncioTestCase):
+    async def test_cilium_ca_secret_is_secret_and_adoptable_by_helm(self) -> None:
+        monitor = start_mocks(StackConfig("aks-cilium", "mesh-a", Path("Pulumi.mesh-a.yaml"), {}, ()))
+        MeshCa("aks-cilium-mesh-ca", MeshCaArgs(CA_CERT, "-----BEGIN EC PRIVATE KEY-----\nx\n", "kube-system", "cilium"))
+        await wait_for_rpcs()
+        secret = next(r for r in monitor.registrations if r.type == "kubernetes:core/v1:Secret")
+        self.assertTrue(is_secret(secret.inputs["data"]))
+        data = reveal(secret.inputs["data"])
+        self.assertEqual(data, {"ca.crt": pem_base64(CA_CERT), "ca.key": pem_base64("-----BEGIN EC PRIVATE KEY-----\nx\n")})
+        metadata = reveal(secret.inputs["metadata"])
+        self.assertEqual((metadata["name"], metadata["namespace"]), ("cilium-ca", "kube-system"))
+        self.assertEqual(metadata["annotations"], {"meta.helm.sh/release-name": "cilium", "meta.helm.sh/release-namespace": "kube-system"})
+        self.assertEqual(metadata["labels"], {"app.kubernetes.io/managed-by": "Helm"})
 
 
 @needs_schemas("1.20.0")
 def test_values_validate_against_the_cilium_1_20_values_schema() -> None:
     values = {**cluster_identity_values(A.identity), **mesh_helm_values(A.mesh, [A, B])}
-    values["tls"]["ca"]["key"] = pem_base64("k")
     assert cilium_schemas("1.20.0").validate_helm_values(values) == []
     broken = copy.deepcopy(values)
     broken["clustermesh"]["useAPIServer"] = "yes"
