@@ -27,8 +27,8 @@ per side and not transitive: https://learn.microsoft.com/azure/virtual-network/v
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
@@ -141,7 +141,6 @@ class MeshNetworkArgs:
     """`azure-native:subscriptionId` of this stack, if set; else the subscription `pulumi up` runs in."""
     cluster_principal_id: pulumi.Input[str]
     """The cluster's control-plane identity: it creates the internal load balancer."""
-    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class MeshNetwork(pulumi.ComponentResource):

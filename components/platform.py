@@ -1,4 +1,4 @@
-"""The whole stack as one component: resource group, network, AKS, its admins and node pools, Cilium and CIDR groups."""
+"""The whole stack as one component: resource group, network, AKS, its admins and node pools, Cilium and CIDR groups, and a fleet member's mesh."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, groups_from_settings
-from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
+from components.cilium import NAMESPACE, RELEASE_NAME, Cilium, CiliumArgs, cilium_helm_values, deep_merge
 from components.cluster import AksCluster, AksClusterArgs
 from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.kinds import cidr_group_api_version
+from components.mesh import MeshCa, MeshCaArgs, MeshNetwork, MeshNetworkArgs, cluster_identity_values, mesh_helm_values
 from components.network import Network, NetworkArgs
 from components.node_pools import NodePools, NodePoolsArgs
 from settings.stack import StackSettings
@@ -111,13 +112,35 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
 
+        values = deep_merge(cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values), cluster_identity_values(settings.cilium.cluster))
+        mesh_ready: list[pulumi.Resource] = []
+        if settings.mesh is not None:
+            # A fleet member (docs/fleet.md): its load balancers' subnet, a peering to every other
+            # member, the fleet's CA as cilium-ca, and the mesh values; Cilium waits for all of them.
+            self.mesh = MeshNetwork(
+                f"{name}-mesh",
+                MeshNetworkArgs(
+                    resource_group_name=self.resource_group.name,
+                    vnet_name=self.network.vnet.name,
+                    cluster_name=names.cluster,
+                    mesh=settings.mesh,
+                    peers=settings.peers,
+                    own_subscription_id=settings.subscription_id,
+                    cluster_principal_id=self.cluster.identity.principal_id,
+                ),
+                opts=child,
+            )
+            ca_key = settings.mesh_ca_key.get_secret_value() if settings.mesh_ca_key is not None else ""
+            self.mesh_ca = MeshCa(f"{name}-mesh-ca", MeshCaArgs(settings.mesh.ca_cert, ca_key, NAMESPACE, RELEASE_NAME), opts=on_cluster)
+            mesh_ready = [*self.mesh.ready, self.mesh_ca.secret]
+            values = deep_merge(values, mesh_helm_values(settings.mesh, [*settings.peers, settings.own_member]))
         self.cilium = Cilium(
             f"{name}-cilium",
             CiliumArgs(
                 version=settings.cilium.version,
                 chart_repository=settings.cilium.chart_repository,
-                values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
-                depends_on=tuple(self.admins.assignments),
+                values=values,
+                depends_on=(*self.admins.assignments, *mesh_ready),
             ),
             opts=on_cluster,
         )

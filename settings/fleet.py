@@ -22,13 +22,13 @@ from typing import Any, Callable, Optional
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from settings.azure_names import azure_names
 from settings.cilium import CiliumSettings
-from settings.errors import LOCATION_KEY, PROJECT, key_path
+from settings.common.azure_names import azure_names
+from settings.common.errors import LOCATION_KEY, PROJECT, key_path
+from settings.common.versions import release_version
 from settings.mesh import CiliumClusterSettings, MeshSettings
 from settings.network import NetworkSettings
 from settings.problems import Problem
-from settings.versions import release_version
 
 SUBSCRIPTION_KEY = "azure-native:subscriptionId"
 DEFAULT_CILIUM_VERSION = CiliumSettings.model_fields["version"].default

@@ -18,6 +18,8 @@ API server address; the members' facts and the rules across members are `setting
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from collections.abc import Collection, Mapping
@@ -25,9 +27,9 @@ from typing import Any, Optional
 
 from pydantic import Field, field_validator
 
-from settings.addresses import Ipv4Address, Ipv4Cidr
-from settings.base import Section
-from settings.errors import key_path
+from settings.common.addresses import Ipv4Address, Ipv4Cidr
+from settings.common.base import Section
+from settings.common.errors import key_path
 from settings.network import NetworkSettings
 from settings.problems import Problem
 
@@ -42,6 +44,27 @@ AZURE_RESERVED_FIRST, AZURE_RESERVED_LAST = 4, 1
 #: The config key of the shared CA's private key: the one key of this stack that must be secret.
 CA_KEY = key_path("meshCaKey")
 CA_KEY_SET = f"`pulumi config set --secret {CA_KEY} < ca.key` (the PEM file of the fleet's CA key)"
+
+#: What the example fleet's certificate decodes to: a placeholder a preview warns about and `pulumi up` refuses.
+PLACEHOLDER_CERTIFICATE = b"PLACEHOLDER"
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----")
+
+
+def pem_certificate_body(text: str) -> Optional[bytes]:
+    """The decoded body of `text` when it is exactly one PEM certificate, else None."""
+    match = _PEM.fullmatch(text.strip())
+    if match is None:
+        return None
+    try:
+        return base64.b64decode("".join(match.group(1).split()), validate=True)
+    except binascii.Error:
+        return None
+
+
+def is_placeholder_certificate(text: str) -> bool:
+    body = pem_certificate_body(text)
+    return body is not None and body.startswith(PLACEHOLDER_CERTIFICATE)
+
 
 CLUSTER_NAME_RULE = (
     f"at most {CLUSTER_NAME_MAX} lower-case letters, digits and '-', starting and ending with a letter or digit,"
@@ -127,10 +150,13 @@ class MeshSettings(Section):
     @field_validator("ca_cert")
     @classmethod
     def _ca_cert(cls, value: str) -> str:
-        text = value.strip()
-        if not (text.startswith("-----BEGIN CERTIFICATE-----") and text.endswith("-----END CERTIFICATE-----")):
+        body = pem_certificate_body(value)
+        if body is None:
             raise ValueError("must be one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----): the fleet CA's certificate, not its key")
-        return text + "\n"
+        # A certificate is DER, an ASN.1 SEQUENCE (0x30; RFC 5280 section 4.1); the example fleet's placeholder is text.
+        if not (body.startswith(b"\x30") or body.startswith(PLACEHOLDER_CERTIFICATE)):
+            raise ValueError("is not a certificate: the base64 between the PEM lines must decode to DER (ASN.1); paste ca.crt as it is")
+        return value.strip() + "\n"
 
     @property
     def api_server_subnet_key(self) -> str:
@@ -205,3 +231,11 @@ def ca_key_problems(raw: Mapping[str, str], secret_keys: Collection[str], mesh_s
     if CA_KEY not in secret_keys:
         return [Problem(CA_KEY, "is in plain text in the stack file; a CA key must be a secret", hint=f"remove it and set it again with {CA_KEY_SET}")]
     return []
+
+
+def mesh_placeholders(mesh: Optional[MeshSettings]) -> list[Problem]:
+    """The example fleet's placeholder certificate: a preview warns, `pulumi up` refuses (settings/common/placeholders.py)."""
+    if mesh is None or not is_placeholder_certificate(mesh.ca_cert):
+        return []
+    key = key_path("mesh", "caCert")
+    return [Problem(key, "is the example fleet's placeholder certificate, a placeholder", hint=f"put the fleet CA's certificate: `pulumi config set --path '{key}' \"$(cat ca.crt)\"` (docs/fleet.md)")]

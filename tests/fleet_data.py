@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-#: A syntactically complete PEM block; the program never parses the certificate, it passes it on.
-CA_CERT = "-----BEGIN CERTIFICATE-----\nTUVTSC1URVNULUNBLUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n"
+#: A PEM block whose body is DER-shaped (an ASN.1 SEQUENCE); the program checks no more than that.
+CA_CERT = "-----BEGIN CERTIFICATE-----\nMIIBfakeTESTcertificateBODY0123456789abc=\n-----END CERTIFICATE-----\n"
 
 
 def member_config(stack: str, index: int, **mesh: Any) -> dict[str, Any]:

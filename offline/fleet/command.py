@@ -23,10 +23,10 @@ from typing import Optional
 
 from offline.fleet.invariants import PEERING_TYPE, VNET_TYPE, MemberPlan, plan_problems
 from offline.plan import DEFAULT_PROJECT_DIR, EXIT_BAD_INPUT, EXIT_INVALID, EXIT_OK, Options, PlanInputError, plan, run_program_cleanly
-from offline.plan_report import CILIUM_CHART, helm_releases, plain
-from offline.schema_cache import schema_search
-from offline.stack_config import StackFileError, list_stacks, project_name
-from settings.errors import PROJECT
+from offline.run import CILIUM_CHART, helm_releases, plain
+from offline.run.stack_config import StackFileError, list_stacks, project_name
+from offline.schemas.cache import schema_search
+from settings.common.errors import PROJECT
 from settings.fleet import MemberFacts, MemberFileError, fleet_problems, member_facts, member_list_problems, read_member_config
 from settings.problems import Problem
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from settings.errors import key_path
+from settings.common.errors import key_path
 from settings.fleet import MemberFacts
 from settings.problems import Problem
 

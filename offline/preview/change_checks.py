@@ -14,6 +14,8 @@
 4. A Cilium chart step the upgrade guide forbids: more than one minor version forward, or any
    step back (https://docs.cilium.io/en/stable/operations/upgrade/: upgrade one minor version
    at a time, after the pre-flight check).
+5. A changed Cilium `cluster.name`, `cluster.id` or `clustermesh.maxConnectedClusters` of a
+   deployed release (`_cluster_identity`; docs/fleet.md).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def change_problems(changes: list[ResourceChange]) -> list[Problem]:
         problems += _managed_cluster_pools(c)
         problems += _agent_pool_fields(c.change)
         problems += _cilium_step(c)
+        problems += _cluster_identity(c)
     return problems
 
 
@@ -195,3 +198,47 @@ def _cilium_step(compared: _Compared) -> list[Problem]:
             )
         ]
     return []
+
+
+#: The chart's values.yaml defaults: what a release that never set them runs with.
+CLUSTER_IDENTITY_DEFAULTS = {"cluster.name": "default", "cluster.id": 0, "clustermesh.maxConnectedClusters": 255}
+
+
+def _value_at(values: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(values, Mapping) or part not in values:
+            return None
+        values = values[part]
+    return values
+
+
+def _cluster_identity(compared: _Compared) -> list[Problem]:
+    """Cilium's cluster identity is fixed for a cluster's life.
+
+    Changing `cluster.name` or `cluster.id` of a running, meshed cluster is effectively
+    unsupported: identities and the datapath carry them (cilium/cilium#36338; each cluster's name
+    and id are set at install, `Documentation/network/clustermesh/clustermesh.rst`), and
+    `clustermesh.maxConnectedClusters` "can only be used for brand new clusters" (cilium/cilium
+    PR #27520). Allowed: the one move away from the chart's defaults (`default`/0, a release
+    deployed before the stack set them, which was never meshed: id 0 cannot join a mesh).
+    A values map stored as one secret cannot be compared offline.
+    """
+    change = compared.change
+    if change.type != HELM_RELEASE_TYPE or change.old is None or change.new is None or compared.new.get("chart") != CILIUM_CHART:
+        return []
+    old_values, new_values = compared.old.get("values"), compared.new.get("values")
+    problems = []
+    for path, default in CLUSTER_IDENTITY_DEFAULTS.items():
+        old, new = _value_at(old_values, path), _value_at(new_values, path)
+        old, new = default if old is None else old, default if new is None else new
+        if old == new or (old == default and path != "clustermesh.maxConnectedClusters"):
+            continue
+        problems.append(
+            Problem(
+                change.label,
+                f"Cilium {path} {old!r} -> {new!r} on a deployed cluster: it is fixed for the cluster's life (a meshed cluster"
+                " loses its identities and peers; cilium/cilium#36338, cilium/cilium PR #27520)",
+                hint=f"keep {old!r}, or build a new cluster (a new stack) with the new value",
+            )
+        )
+    return problems

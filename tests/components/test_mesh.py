@@ -25,8 +25,9 @@ from components.mesh import (
     mesh_helm_values,
     pem_base64,
 )
-from offline.engine import FAKE_SUBSCRIPTION_ID, start_mocks
-from offline.stack_config import StackConfig
+from offline.run.engine import start_mocks
+from offline.run.mocks import FAKE_SUBSCRIPTION_ID
+from offline.run.stack_config import StackConfig
 from settings.fleet import member_facts
 from tests.fleet_data import CA_CERT, member_config
 from tests.harness import cilium_schemas, is_secret, needs_schemas, reveal

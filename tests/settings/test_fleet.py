@@ -75,7 +75,7 @@ def test_one_fleet_name() -> None:
 
 
 def test_one_ca() -> None:
-    a, b = _pair(b_mesh={"caCert": CA_CERT.replace("TUVT", "T1RI")})
+    a, b = _pair(b_mesh={"caCert": CA_CERT.replace("fake", "FAKE")})
     assert _keys(fleet.same_mesh_settings(a, b)) == ["Pulumi.mesh-a.yaml and Pulumi.mesh-b.yaml: aks-cilium:mesh.caCert"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 
 import pytest
@@ -13,6 +14,7 @@ from settings.mesh import (
     MeshSettings,
     ca_key_problems,
     cluster_identity_problems,
+    is_placeholder_certificate,
     managed_value_problems,
     mesh_problems,
     subnet_usable,
@@ -77,7 +79,15 @@ def test_members_unique_and_at_least_two() -> None:
 
 def test_ca_cert_must_be_a_certificate_not_a_key() -> None:
     with pytest.raises(ValidationError, match="not its key"):
-        _mesh(caCert="-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----")
+        _mesh(caCert="-----BEGIN PRIVATE KEY-----\nMIIBabc=\n-----END PRIVATE KEY-----")
+    with pytest.raises(ValidationError, match="must decode to DER"):
+        _mesh(caCert="-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----")
+
+
+def test_placeholder_certificate_is_accepted_but_recognised() -> None:
+    placeholder = "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"PLACEHOLDER: the fleet CA").decode() + "\n-----END CERTIFICATE-----"
+    assert is_placeholder_certificate(_mesh(caCert=placeholder).ca_cert)
+    assert not is_placeholder_certificate(_mesh().ca_cert)
 
 
 def test_clean_member_has_no_problems() -> None:

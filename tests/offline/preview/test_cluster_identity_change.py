@@ -1,16 +1,15 @@
-"""offline/fleet/identity_change.py: the preview refuses a changed Cilium cluster identity."""
+"""offline/preview/change_checks.py `_cluster_identity`: the preview refuses a changed Cilium cluster identity."""
 
 from __future__ import annotations
 
 import pytest
 
-from offline.change_preview import compute_changes
-from offline.engine import Registration
-from offline.fleet.identity_change import cluster_identity_change
-from offline.provider_rules import HELM_RELEASE_TYPE
-from offline.state_format import secret_object
-from offline.state_import import DeployedResource
-from offline.urns import resource_urn
+from offline.preview.change_checks import change_problems
+from offline.preview.change_preview import compute_changes
+from offline.preview.state_format import secret_object
+from offline.preview.state_import import DeployedResource
+from offline.run import HELM_RELEASE_TYPE, Registration
+from offline.run.urns import resource_urn
 
 URN = resource_urn("dev", "proj", "", HELM_RELEASE_TYPE, "cilium")
 
@@ -22,7 +21,7 @@ def _release(values: dict) -> dict:
 def _problems(old_values: dict, new_values: dict) -> list[str]:
     old = DeployedResource(URN, HELM_RELEASE_TYPE, True, _release(old_values))
     new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, _release(new_values))
-    return [p for c in compute_changes([old], [new]) for p in cluster_identity_change(c)]
+    return [str(p) for p in change_problems(compute_changes([old], [new]))]
 
 
 IDENTITY = {"cluster": {"name": "weu-1", "id": 1}}
@@ -55,10 +54,10 @@ def test_max_connected_clusters_never_changes() -> None:
 def test_secret_values_cannot_be_compared() -> None:
     old = DeployedResource(URN, HELM_RELEASE_TYPE, True, {**_release({}), "values": secret_object()})
     new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, _release(IDENTITY))
-    assert [p for c in compute_changes([old], [new]) for p in cluster_identity_change(c)] == []
+    assert change_problems(compute_changes([old], [new])) == []
 
 
 def test_other_charts_are_not_checked() -> None:
     old = DeployedResource(URN, HELM_RELEASE_TYPE, True, {**_release(IDENTITY), "chart": "other"})
     new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, {**_release({}), "chart": "other"})
-    assert [p for c in compute_changes([old], [new]) for p in cluster_identity_change(c)] == []
+    assert change_problems(compute_changes([old], [new])) == []
