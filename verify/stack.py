@@ -23,11 +23,11 @@ from typing import Any
 from components.cidr_groups import CidrGroupSpec, groups_from_settings
 from components.cilium import RELEASE_NAME
 from components.egress_policies import NAMESPACE_LABEL, policy_manifests
-from offline.stack_config import StackFileError, read_stack_config
-from offline.state_import import StateFileError, read_state
+from offline.preview.state_import import StateFileError, read_state
+from offline.run import StackFileError, read_stack_config
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS
+from settings.common.errors import ConfigError
 from settings.egress_rules import egress_policy_names
-from settings.errors import ConfigError
 from settings.stack import load_settings
 
 __all__ = ["CidrGroupSpec", "ExpectedPolicy", "Expectations", "Restriction", "StackError", "from_export", "from_settings"]

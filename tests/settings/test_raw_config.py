@@ -4,8 +4,8 @@ keys. tests/offline/run/test_stack_files.py drives the same rules end to end."""
 from __future__ import annotations
 
 import pytest
-from offline.run.stack_config import read_stack_config
 
+from offline.run.stack_config import read_stack_config
 from settings.common.errors import ConfigError
 from settings.common.raw_config import edit_distance, near_miss_namespace
 from settings.problems import UNSET

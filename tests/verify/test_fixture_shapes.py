@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from offline.schemas import SchemaSet
+from offline.schemas.schema_set import SchemaSet
 from tests.verify.conftest import CILIUM_REFERENCE, FIXTURES
 
 
