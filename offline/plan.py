@@ -185,6 +185,11 @@ def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
 
 
 def plan(options: Options) -> int:
+    return plan_with_run(options)[0]
+
+
+def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
+    """`plan`, also handing back the program's run (the fleet command compares members' runs)."""
     problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
@@ -231,7 +236,7 @@ def plan(options: Options) -> int:
         print(f"plan: {count} change{'s' if count != 1 else ''} refused against {against}:", file=sys.stderr)
         for refused in changes.problems:
             print(f"  {refused}", file=sys.stderr)
-    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
+    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK, run
 
 
 def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE) -> int:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Optional
 
 from offline.fleet.invariants import PEERING_TYPE, VNET_TYPE, MemberPlan, plan_problems
-from offline.plan import DEFAULT_PROJECT_DIR, EXIT_BAD_INPUT, EXIT_INVALID, EXIT_OK, Options, PlanInputError, plan, run_program_cleanly
-from offline.run import CILIUM_CHART, helm_releases, plain
+from offline.plan import DEFAULT_PROJECT_DIR, EXIT_BAD_INPUT, EXIT_INVALID, EXIT_OK, Options, PlanInputError, plan_with_run
+from offline.run import CILIUM_CHART, ProgramRun, helm_releases, plain
 from offline.run.stack_config import StackFileError, list_stacks, project_name
 from offline.schemas.cache import schema_search
 from settings.common.errors import PROJECT
@@ -53,8 +53,7 @@ def find_members(project_dir: Path, project: str, fleet: str) -> list[MemberFact
     return members
 
 
-def member_plan(facts: MemberFacts, project_dir: Path) -> MemberPlan:
-    run = run_program_cleanly(project_dir, facts.stack)
+def member_plan(facts: MemberFacts, run: ProgramRun) -> MemberPlan:
     cilium = next((r for r in helm_releases(run) if r.chart == CILIUM_CHART), None)
     clusters = ((cilium.values.get("clustermesh") or {}).get("config") or {}).get("clusters") if cilium else None
     vnet = run.one(VNET_TYPE)
@@ -62,20 +61,21 @@ def member_plan(facts: MemberFacts, project_dir: Path) -> MemberPlan:
     return MemberPlan(facts, clusters, vnet.id, remotes)
 
 
-def plan_members(members: list[MemberFacts], project_dir: Path, out_dir: Path, schemas: Optional[Path]) -> int:
-    """Each member's offline plan into `out_dir/<stack>`; prints one line per member, returns the worst exit code."""
-    worst = EXIT_OK
+def plan_members(members: list[MemberFacts], project_dir: Path, out_dir: Path, schemas: Optional[Path]) -> tuple[int, list[MemberPlan]]:
+    """Each member's offline plan into `out_dir/<stack>`; prints one line per member (and its plan's messages)."""
+    worst, plans = EXIT_OK, []
     for m in members:
         options = Options(m.stack, project_dir, out_dir / m.stack, schema_search(project_dir, schemas), overwrite=True)
         printed, errors = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(errors):
-            code = plan(options)
+            code, run = plan_with_run(options)
         verdict = "planned clean" if code == EXIT_OK else "plan refused"
         print(f"  {m.stack} ({m.identity.name}, id {m.identity.id}): {verdict}; {out_dir / m.stack / 'plan.txt'}")
         for line in errors.getvalue().splitlines():
             print(f"    {line}")
         worst = max(worst, code)
-    return worst
+        plans.append(member_plan(m, run))
+    return worst, plans
 
 
 def check_fleet(fleet: str, project_dir: Path, out_dir: Path, schemas: Optional[Path] = None) -> int:
@@ -83,9 +83,8 @@ def check_fleet(fleet: str, project_dir: Path, out_dir: Path, schemas: Optional[
     members = find_members(project_dir, project, fleet)
     stacks = [m.stack for m in members]
     print(f"Fleet {fleet!r} of project {project!r}: {len(members)} members ({', '.join(stacks)})")
-    code = plan_members(members, project_dir, out_dir, schemas)
-    problems: list[Problem] = member_list_problems(members, stacks) + fleet_problems(members)
-    problems += plan_problems([member_plan(m, project_dir) for m in members])
+    code, plans = plan_members(members, project_dir, out_dir, schemas)
+    problems: list[Problem] = member_list_problems(members, stacks) + fleet_problems(members) + plan_problems(plans)
     if problems:
         print(f"fleet: {len(problems)} rule{'s' if len(problems) != 1 else ''} across members broken:", file=sys.stderr)
         for problem in problems:
