@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 
 import pytest
 from pydantic import ValidationError
 
+from offline.run.stack_config import read_stack_config
+from settings.common.errors import ConfigError
 from settings.mesh import (
     CA_KEY,
     CiliumClusterSettings,
@@ -20,7 +23,9 @@ from settings.mesh import (
     subnet_usable,
 )
 from settings.network import NetworkSettings
+from settings.stack import load_settings
 from tests.fleet_data import member_config
+from tests.harness import DELETE, PROJECT_DIR, problems_for
 
 
 def _network(index: int = 1) -> NetworkSettings:
@@ -154,3 +159,63 @@ def test_ca_key_secret_exactly_for_members_and_never_shown() -> None:
     assert ca_key_problems({}, set(), mesh_set=False) == []
     for problem in plain + stray:
         assert "not-a-real-key" not in str(problem)
+
+
+# --- through load_settings: the real stack files ------------------------------------------
+
+
+def test_a_stack_without_identity_is_refused_naming_both_keys() -> None:
+    problems = problems_for({"aks-cilium:cilium": {"cluster": DELETE}})
+    assert [p.split(":")[1].split(" ")[0] for p in problems] == ["cilium.cluster.name", "cilium.cluster.id"]
+    assert "pulumi config set --path 'aks-cilium:cilium.cluster.id' 1" in problems[1]
+
+
+def test_cilium_values_may_not_set_the_identity() -> None:
+    problems = problems_for({"aks-cilium:cilium": {"values": {"cluster": {"id": 9}}}})
+    assert problems == ["aks-cilium:cilium.values.cluster.id: is set by the stack (set from aks-cilium:cilium.cluster.id); remove it"]
+
+
+def _mesh_settings(raw_changes: dict, secret_keys=(CA_KEY,)):
+    config = read_stack_config(PROJECT_DIR, "mesh-weu")
+    raw = {**config.raw, **raw_changes}
+    return load_settings({k: v for k, v in raw.items() if v is not None}, project=config.project, stack="mesh-weu", secret_keys=secret_keys)
+
+
+def test_the_example_member_loads_with_its_peer_and_its_ca_key_secret() -> None:
+    settings = _mesh_settings({})
+    assert [p.stack for p in settings.peers] == ["mesh-neu"]
+    # Offline the CLI's placeholder stands for the decrypted key; pydantic never shows it.
+    assert settings.mesh_ca_key is not None and settings.mesh_ca_key.get_secret_value() == "[secret]"
+    assert "[secret]" not in repr(settings.mesh_ca_key)
+    assert [p.path for p in settings.placeholders] == ["aks-cilium:mesh.caCert"]
+
+
+def test_the_ca_key_must_be_secret_and_set() -> None:
+    with pytest.raises(ConfigError) as plain:
+        _mesh_settings({CA_KEY: "-----BEGIN EC PRIVATE KEY-----leak"}, secret_keys=())
+    assert "must be a secret" in str(plain.value) and "leak" not in str(plain.value)
+    with pytest.raises(ConfigError) as missing:
+        _mesh_settings({CA_KEY: None})
+    assert "aks-cilium:meshCaKey: required for a mesh member" in str(missing.value)
+
+
+def test_any_other_secret_key_is_still_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _mesh_settings({"aks-cilium:tags": '{"a": "b"}'}, secret_keys=(CA_KEY, "aks-cilium:tags"))
+    assert "aks-cilium:tags" in str(caught.value) and "meshCaKey" not in str(caught.value)
+
+
+def test_a_missing_peer_file_is_a_config_error_naming_file_and_key(tmp_path) -> None:
+    config = read_stack_config(PROJECT_DIR, "mesh-weu")
+    mesh = json.loads(config.raw["aks-cilium:mesh"])
+    mesh["members"] = ["mesh-weu", "mesh-gone"]
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**config.raw, "aks-cilium:mesh": json.dumps(mesh)}, project=config.project, stack="mesh-weu", secret_keys=(CA_KEY,))
+    assert "Pulumi.mesh-gone.yaml: does not exist beside Pulumi.yaml" in str(caught.value)
+    assert "(a peer named in aks-cilium:mesh.members)" in str(caught.value)
+
+
+def test_a_pair_rule_runs_at_load_for_the_pairs_of_this_member() -> None:
+    with pytest.raises(ConfigError) as caught:
+        _mesh_settings({"aks-cilium:cilium": json.dumps({"version": "1.20.0", "cluster": {"name": "mesh-neu", "id": 11}})})
+    assert "Pulumi.mesh-weu.yaml and Pulumi.mesh-neu.yaml: aks-cilium:cilium.cluster.name = 'mesh-neu': both members use this Cilium cluster name" in str(caught.value)
