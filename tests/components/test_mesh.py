@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import unittest
 from pathlib import Path
 
@@ -25,12 +26,15 @@ from components.mesh import (
     mesh_helm_values,
     pem_base64,
 )
+from offline.preview.state_export import state_document, to_json
+from offline.run import plain
 from offline.run.engine import start_mocks
 from offline.run.mocks import FAKE_SUBSCRIPTION_ID
 from offline.run.stack_config import StackConfig
 from settings.fleet import member_facts
+from settings.mesh import CA_KEY
 from tests.fleet_data import CA_CERT, member_config
-from tests.harness import cilium_schemas, is_secret, needs_schemas, reveal
+from tests.harness import ProgramTestCase, cilium_schemas, is_secret, needs_schemas, reveal
 
 A = member_facts("aks-cilium", "mesh-a", member_config("mesh-a", 1))
 B = member_facts("aks-cilium", "mesh-b", member_config("mesh-b", 2))
@@ -130,3 +134,30 @@ class MeshNetworkResources(unittest.IsolatedAsyncioTestCase):
         self.assertEqual([r.type for r in registrations if r.type != "aks-cilium:mesh:MeshNetwork"], ["azure-native:network:VirtualNetworkPeering"])
 
 
+
+
+class MemberProgram(ProgramTestCase):
+    """The real program for the example member mesh-weu, with a (fake) decrypted CA key."""
+
+    stack = "mesh-weu"
+    KEY = "-----BEGIN EC PRIVATE KEY-----\nTOPSECRETFAKEKEY\n-----END EC PRIVATE KEY-----\n"
+
+    async def test_the_ca_key_stays_secret_in_inputs_plan_view_and_state(self) -> None:
+        run = await self.run_program({CA_KEY: self.KEY})
+        secret = run.one("kubernetes:core/v1:Secret")
+        self.assertTrue(is_secret(secret.inputs["data"]))
+        self.assertEqual(reveal(secret.inputs["data"])["ca.key"], pem_base64(self.KEY))
+        encoded = pem_base64(self.KEY)
+        shown = json.dumps([plain(r.inputs) for r in run.registrations]) + to_json(state_document(run))
+        self.assertNotIn(encoded, shown)
+        self.assertNotIn("TOPSECRET", shown)
+
+    async def test_cilium_waits_for_the_ca_secret_and_the_ilb_subnet_access(self) -> None:
+        run = await self.run_program()
+        release = run.one("kubernetes:helm.sh/v3:Release")
+        waits_for = {r.type for r in self.dependencies_of(run, release)}
+        self.assertTrue({"kubernetes:core/v1:Secret", "azure-native:network:Subnet", "azure-native:authorization:RoleAssignment"} <= waits_for, waits_for)
+        values = reveal(release.inputs["values"])
+        self.assertEqual(values["cluster"], {"name": "mesh-weu", "id": 11})
+        self.assertEqual([c["name"] for c in values["clustermesh"]["config"]["clusters"]], ["mesh-neu", "mesh-weu"])
+        self.assertFalse(is_secret(release.inputs["values"]))  # the CA is not in the values, so none of them is secret

@@ -3,6 +3,7 @@ before it, as `make plan STACK=… AGAINST=state.json` does (docs/day-2.md)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -105,3 +106,24 @@ def test_a_cluster_recreated_under_the_same_name_gets_cilium_and_the_groups_inst
     for name in ("aks-cilium-cilium-release", "aks-cilium-cidr-groups-azure-imds", "aks-cilium-cidr-groups-azure-internal-dns"):
         assert changed[name] == ("replace", ["provider"]), name
     assert "aks-cilium-cluster-aks" not in changed  # same config, same ARM resource
+
+
+def test_a_changed_cilium_cluster_id_is_refused_against_the_deployed_state(tmp_path):
+    result = previewed(tmp_path, "dev", None, {"aks-cilium:cilium": {"cluster": {"id": 7}}})
+    assert result.exit_code == 1
+    assert result.changed()["aks-cilium-cilium-release"] == ("update", ["values.cluster.id"])
+    assert "Cilium cluster.id 1 -> 7 on a deployed cluster: it is fixed for the cluster's life" in result.stderr
+
+
+def test_setting_the_identity_on_a_stack_deployed_with_the_chart_defaults_is_allowed(tmp_path):
+    # A stack deployed before every stack set them runs with Cilium's `default`/0 (docs/fleet.md):
+    # its state's release has no `cluster` values.
+    deployed = plan("dev", tmp_path / "before")
+    assert deployed.exit_code == 0, deployed.stderr
+    state = json.loads(deployed.state.read_text(encoding="utf-8"))
+    release = next(r for r in state["deployment"]["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release")
+    del release["inputs"]["values"]["cluster"]
+    deployed.state.write_text(json.dumps(state), encoding="utf-8")
+    result = plan("dev", tmp_path / "out", "--against", str(deployed.state))
+    assert result.exit_code == 0, result.stderr
+    assert result.changed() == {"aks-cilium-cilium-release": ("update", ["values.cluster"])}
