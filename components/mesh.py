@@ -2,7 +2,7 @@
 
 On AKS BYOCNI the mesh is set up from Helm values alone (cilium `Documentation/network/clustermesh/`,
 chart `values.yaml` `clustermesh.*`, `tls.ca.*`):
-- `cluster.name` / `cluster.id`: set on every stack, mesh or not (settings/mesh.py);
+- `cluster.name` / `cluster.id`: set on every stack, mesh or not (settings/mesh/identity.py);
 - `clustermesh.useAPIServer` with the API server behind an Azure internal load balancer whose
   address is fixed in config (annotations `service.beta.kubernetes.io/azure-load-balancer-internal`
   and `...-ipv4`, and `...-internal-subnet` for a subnet of its own; Microsoft Learn, "Use an
@@ -36,8 +36,9 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, network
 
 from components.cluster import NETWORK_CONTRIBUTOR_ROLE, role_assignment_name, role_definition_id
-from settings.fleet import MemberFacts
-from settings.mesh import MESH_API_PORT, CiliumClusterSettings, MeshSettings
+from settings.mesh.fleet import MemberFacts
+from settings.mesh.identity import CiliumClusterSettings
+from settings.mesh.member import MESH_API_PORT, MeshSettings
 
 ILB_SUBNET_NAME = "snet-ilb"
 LB_INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
@@ -136,7 +137,7 @@ class MeshNetworkArgs:
     """Azure cluster name: seeds the role assignment's GUID."""
     mesh: MeshSettings
     peers: Sequence[MemberFacts]
-    """The other members, from their stack files (settings/fleet.py)."""
+    """The other members, from their stack files (settings/mesh/fleet.py)."""
     own_subscription_id: Optional[str]
     """`azure-native:subscriptionId` of this stack, if set; else the subscription `pulumi up` runs in."""
     cluster_principal_id: pulumi.Input[str]

@@ -33,16 +33,9 @@ from settings.common.base import Section
 from settings.common.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold, key_path
 from settings.common.placeholders import find_placeholders
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
-from settings.fleet import MemberFacts, MemberFileError, fleet_problems, read_member
-from settings.mesh import (
-    CA_KEY,
-    MeshSettings,
-    ca_key_problems,
-    cluster_identity_problems,
-    managed_value_problems,
-    mesh_placeholders,
-    mesh_problems,
-)
+from settings.mesh.fleet import MemberFacts, MemberFileError, fleet_problems, read_member
+from settings.mesh.identity import cluster_identity_problems
+from settings.mesh.member import CA_KEY, MeshSettings, ca_key_problems, managed_value_problems, mesh_placeholders, mesh_problems
 from settings.network import NetworkSettings, network_problems
 from settings.node_pools import node_pool_limit_problems, node_pool_problems
 from settings.problems import Problem
@@ -82,7 +75,7 @@ class ProjectConfig(Section):
     mesh: Optional[MeshSettings] = None
     """Membership of a fleet of clusters joined by Cilium ClusterMesh (docs/fleet.md); none when unset."""
     mesh_ca_key: Optional[SecretStr] = Field(default=None, repr=False)
-    """The fleet CA's private key (PEM): the one key that must be `secure:` (settings/mesh.py); never shown."""
+    """The fleet CA's private key (PEM): the one key that must be `secure:` (settings/mesh/member.py); never shown."""
 
     @field_validator("location")
     @classmethod
@@ -122,7 +115,7 @@ class StackSettings(ProjectConfig):
     placeholders: tuple[Problem, ...] = ()
     """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
     peers: tuple[MemberFacts, ...] = ()
-    """The other members of this stack's fleet, from their stack files (settings/fleet.py)."""
+    """The other members of this stack's fleet, from their stack files (settings/mesh/fleet.py)."""
     subscription_id: Optional[str] = None
     """`azure-native:subscriptionId` when the stack file sets it (the provider's own key): peers derive this VNet's id from it."""
 

@@ -4,7 +4,7 @@ Members are the stacks of this project whose stack file sets `aks-cilium:mesh.fl
 Each is planned with the offline plan (`offline.plan`: the real program under the mock engine,
 its Kubernetes objects and Helm values validated against Cilium's schemas), into
 `plan-out/fleet-<fleet>/<stack>/`. Then the rules across members run: those on the stack files
-(`settings.fleet`, the same `pulumi up` applies to the pairs a member is part of), and those on
+(`settings.mesh.fleet`, the same `pulumi up` applies to the pairs a member is part of), and those on
 the plans (`offline.fleet.invariants`). Every refusal names both stacks and the key.
 
 Exit codes as the plan's: 0 clean; 1 a rule across members, a schema violation or a member's
@@ -27,7 +27,7 @@ from offline.run import CILIUM_CHART, ProgramRun, helm_releases, plain
 from offline.run.stack_config import StackFileError, list_stacks, project_name
 from offline.schemas.cache import schema_search
 from settings.common.errors import PROJECT
-from settings.fleet import MemberFacts, MemberFileError, fleet_problems, member_facts, member_list_problems, read_member_config
+from settings.mesh.fleet import MemberFacts, MemberFileError, fleet_problems, member_facts, member_list_problems, read_member_config
 from settings.problems import Problem
 
 

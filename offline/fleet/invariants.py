@@ -1,7 +1,7 @@
 """Rules across the plans of a fleet's members: what the programs declared, not only what the files say.
 
 The rules on the members' stack files (unique identities, disjoint ranges, one CA, ...) are
-`settings.fleet`, which `pulumi up` of each member also runs. These need every member's plan:
+`settings.mesh.fleet`, which `pulumi up` of each member also runs. These need every member's plan:
 - every member's Cilium release carries the same, complete `clustermesh.config.clusters`
   (each agent skips its own entry; cilium `Documentation/network/clustermesh/clustermesh.rst`);
 - every member peers its VNet with every other member's: a peering is one link of one VNet, and
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from settings.common.errors import key_path
-from settings.fleet import MemberFacts
+from settings.mesh.fleet import MemberFacts
 from settings.problems import Problem
 
 PEERING_TYPE = "azure-native:network:VirtualNetworkPeering"

@@ -31,8 +31,8 @@ from offline.run import plain
 from offline.run.engine import start_mocks
 from offline.run.mocks import FAKE_SUBSCRIPTION_ID
 from offline.run.stack_config import StackConfig
-from settings.fleet import member_facts
-from settings.mesh import CA_KEY
+from settings.mesh.fleet import member_facts
+from settings.mesh.member import CA_KEY
 from tests.fleet_data import CA_CERT, member_config
 from tests.harness import ProgramTestCase, cilium_schemas, is_secret, needs_schemas, reveal
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from components.mesh import mesh_clusters
 from offline.fleet.invariants import MemberPlan, identical_peer_lists, peerings_both_ways
-from settings.fleet import member_facts
+from settings.mesh.fleet import member_facts
 from tests.fleet_data import member_config
 
 SUB = "00000000-0000-0000-0000-000000000000"

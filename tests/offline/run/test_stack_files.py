@@ -24,7 +24,7 @@ from tests.service_tag_data import small_document
 NETWORK = "{vnetCidr: 10.10.0.0/16, nodeSubnetCidr: 10.10.0.0/22, podCidr: 10.244.0.0/16, serviceCidr: 10.0.0.0/16, dnsServiceIp: 10.0.0.10}"
 
 
-#: Cilium's cluster identity, which every stack sets (settings/mesh.py).
+#: Cilium's cluster identity, which every stack sets (settings/mesh/identity.py).
 IDENTITY = "cluster: {name: t, id: 1}"
 
 

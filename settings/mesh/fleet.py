@@ -26,7 +26,8 @@ from settings.cilium import CiliumSettings
 from settings.common.azure_names import azure_names
 from settings.common.errors import LOCATION_KEY, PROJECT, key_path
 from settings.common.versions import release_version
-from settings.mesh import CiliumClusterSettings, MeshSettings
+from settings.mesh.identity import CiliumClusterSettings
+from settings.mesh.member import MeshSettings
 from settings.network import NetworkSettings
 from settings.problems import Problem
 

@@ -1,4 +1,4 @@
-"""settings/fleet.py: members read from their stack files, and every rule across members.
+"""settings/mesh/fleet.py: members read from their stack files, and every rule across members.
 
 Each rule is tested on its own (a pair that breaks it, a pair that does not), so each test fails
 without its rule.
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from settings import fleet
-from settings.fleet import MemberFileError, member_facts, read_member, read_member_config
+from settings.mesh import fleet
+from settings.mesh.fleet import MemberFileError, member_facts, read_member, read_member_config
 from tests.fleet_data import CA_CERT, member_config
 
 
