@@ -8,13 +8,15 @@ from pathlib import Path
 
 from offline.fleet.command import main
 from offline.run.yaml_io import dump, load
+from offline.schemas.schema_set import SchemaSet
+from tests.harness import CILIUM_SCHEMA_DIRS, needs_schemas
 from tests.offline.fleet.test_fleet_day_two import fleet_program
 
 
-def run_fleet(project: Path, out: Path, fleet: str = "mesh") -> tuple[int, str, str]:
+def run_fleet(project: Path, out: Path, fleet: str = "mesh", *extra: str) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main([fleet, "--project-dir", str(project), "--out", str(out)])
+        code = main([fleet, "--project-dir", str(project), "--out", str(out), *extra])
     return code, stdout.getvalue(), stderr.getvalue()
 
 
@@ -46,3 +48,13 @@ def test_an_unknown_fleet_is_bad_input(tmp_path: Path) -> None:
     code, _, err = run_fleet(fleet_program(tmp_path / "p", ["mesh-neu", "mesh-weu"]), tmp_path / "out", "nope")
     assert code == 2
     assert "no stack of this project names fleet 'nope'" in err and "fleets found: mesh" in err
+
+
+@needs_schemas("1.20.0")
+def test_each_member_s_helm_values_validate_against_the_values_schema(tmp_path: Path) -> None:
+    schemas = next(d for d in CILIUM_SCHEMA_DIRS if SchemaSet.for_version(d, "1.20.0") is not None)
+    code, _, err = run_fleet(fleet_program(tmp_path / "p", ["mesh-neu", "mesh-weu"]), tmp_path / "out", "mesh", "--schemas", str(schemas))
+    assert code == 0, err
+    for stack in ("mesh-neu", "mesh-weu"):
+        plan_text = (tmp_path / "out" / stack / "plan.txt").read_text(encoding="utf-8")
+        assert "  ok    Helm values of cilium (chart cilium 1.20.0) against 1.20.0" in plan_text
