@@ -30,3 +30,6 @@ pulumi.export("cidrGroupNames", platform.cidr_groups.names)
 if settings.service_tags is not None:
     pulumi.export("serviceTagsSource", settings.service_tags.source)
 pulumi.export("hubbleUiCommand", hubble_ui_command())
+# What the next run checks its steps against (components/deployed_guard.py), e.g. ciliumVersion.
+for name, value in platform.deployed.recorded.items():
+    pulumi.export(name, value)

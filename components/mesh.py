@@ -41,6 +41,9 @@ from settings.mesh.identity import CiliumClusterSettings
 from settings.mesh.member import MESH_API_PORT, MeshSettings
 
 ILB_SUBNET_NAME = "snet-ilb"
+#: The stack output recording the deployed Cilium identity, `name/id/maxConnectedClusters`
+#: (components/deployed_guard.py checks the next run against it).
+CILIUM_IDENTITY_OUTPUT = "ciliumClusterIdentity"
 LB_INTERNAL = "service.beta.kubernetes.io/azure-load-balancer-internal"
 LB_IPV4 = "service.beta.kubernetes.io/azure-load-balancer-ipv4"
 LB_SUBNET = "service.beta.kubernetes.io/azure-load-balancer-internal-subnet"

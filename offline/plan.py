@@ -32,7 +32,7 @@ import pulumi
 
 from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
 from offline.preview.state_export import state_document, to_json
-from offline.preview.state_import import StateFileError
+from offline.preview.state_import import StateFileError, read_stack_outputs
 from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.report.plan_report import PlanHeader, render_plan, to_yaml
 from offline.run import (
@@ -193,11 +193,15 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
     problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
+    engine = options.engine
     try:  # read before the run: the file may be this folder's state.json, which the run rewrites
         deployed = read_deployed(options.against)
+        if options.against is not None:  # what the program's StackReference to itself reads
+            outputs = read_stack_outputs(options.against)
+            engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
-    run = run_program_cleanly(options.project_dir, options.stack, options.engine)
+    run = run_program_cleanly(options.project_dir, options.stack, engine)
     if deployed is not None:
         problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
         if problem:

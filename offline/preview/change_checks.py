@@ -12,10 +12,9 @@
    type; a CiliumCIDRGroup moving from cilium.io/v2alpha1 to cilium.io/v2 is this case.
 3. An AKS change the provider would send but AKS refuses in place (`offline.preview.provider_rules`).
 4. A Cilium chart step the upgrade guide forbids: more than one minor version forward, or any
-   step back (https://docs.cilium.io/en/stable/operations/upgrade/: upgrade one minor version
-   at a time, after the pre-flight check).
+   step back (`settings.cilium.cilium_step_problem`, the rule the program itself enforces).
 5. A changed Cilium `cluster.name`, `cluster.id` or `clustermesh.maxConnectedClusters` of a
-   deployed release (`_cluster_identity`; docs/fleet.md).
+   deployed release (`settings.mesh.identity.identity_step_problem`, which the program enforces too).
 """
 
 from __future__ import annotations
@@ -34,10 +33,9 @@ from offline.preview.provider_rules import (
     POOL_RESIZE_WAY,
 )
 from offline.run import AGENT_POOL_TYPE, CILIUM_CHART, HELM_RELEASE_TYPE, MANAGED_CLUSTER_TYPE, Registration, covers
-from settings.common.versions import version_in_state
+from settings.cilium import cilium_step_problem
+from settings.mesh.identity import identity_step_problem, identity_text
 from settings.problems import Problem
-
-CILIUM_UPGRADE_GUIDE = "https://docs.cilium.io/en/stable/operations/upgrade/"
 
 
 @dataclass(frozen=True)
@@ -182,63 +180,20 @@ def _cilium_step(compared: _Compared) -> list[Problem]:
         return []
     if compared.new.get("chart") != CILIUM_CHART:
         return []
-    old_text, new_text = change.old.inputs.get("version"), compared.new.get("version")
-    old, new = version_in_state(old_text), version_in_state(new_text)
-    if old is None or new is None or old == new:
+    old, new = change.old.inputs.get("version"), compared.new.get("version")
+    if not isinstance(old, str) or not isinstance(new, str):
         return []
-    step = f"Cilium {old_text} -> {new_text}"
-    if new < old:
-        return [Problem(change.label, f"{step} is a downgrade: Cilium's upgrade guide goes one minor version forward at a time, and a rollback is its own procedure, not an older chart pin ({CILIUM_UPGRADE_GUIDE})")]
-    if new[0] != old[0] or new[1] > old[1] + 1:
-        return [
-            Problem(
-                change.label,
-                f"{step} skips a minor version: Cilium upgrades one minor version at a time, each after the pre-flight check"
-                f" ({CILIUM_UPGRADE_GUIDE}); deploy {old[0]}.{old[1] + 1}.x first",
-            )
-        ]
-    return []
-
-
-#: The chart's values.yaml defaults: what a release that never set them runs with.
-CLUSTER_IDENTITY_DEFAULTS = {"cluster.name": "default", "cluster.id": 0, "clustermesh.maxConnectedClusters": 255}
-
-
-def _value_at(values: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(values, Mapping) or part not in values:
-            return None
-        values = values[part]
-    return values
+    problem = cilium_step_problem(old, new)
+    return [] if problem is None else [Problem(change.label, problem.message)]
 
 
 def _cluster_identity(compared: _Compared) -> list[Problem]:
-    """Cilium's cluster identity is fixed for a cluster's life.
-
-    Changing `cluster.name` or `cluster.id` of a running, meshed cluster is effectively
-    unsupported: identities and the datapath carry them (cilium/cilium#36338; each cluster's name
-    and id are set at install, `Documentation/network/clustermesh/clustermesh.rst`), and
-    `clustermesh.maxConnectedClusters` "can only be used for brand new clusters" (cilium/cilium
-    PR #27520). Allowed: the one move away from the chart's defaults (`default`/0, a release
-    deployed before the stack set them, which was never meshed: id 0 cannot join a mesh).
-    A values map stored as one secret cannot be compared offline.
-    """
+    """A changed Cilium cluster identity of the deployed release (`identity_step_problem`, the one copy of the rule)."""
     change = compared.change
     if change.type != HELM_RELEASE_TYPE or change.old is None or change.new is None or compared.new.get("chart") != CILIUM_CHART:
         return []
     old_values, new_values = compared.old.get("values"), compared.new.get("values")
-    problems = []
-    for path, default in CLUSTER_IDENTITY_DEFAULTS.items():
-        old, new = _value_at(old_values, path), _value_at(new_values, path)
-        old, new = default if old is None else old, default if new is None else new
-        if old == new or (old == default and path != "clustermesh.maxConnectedClusters"):
-            continue
-        problems.append(
-            Problem(
-                change.label,
-                f"Cilium {path} {old!r} -> {new!r} on a deployed cluster: it is fixed for the cluster's life (a meshed cluster"
-                " loses its identities and peers; cilium/cilium#36338, cilium/cilium PR #27520)",
-                hint=f"keep {old!r}, or build a new cluster (a new stack) with the new value",
-            )
-        )
-    return problems
+    if not isinstance(old_values, Mapping) or not isinstance(new_values, Mapping):
+        return []  # a values map stored as one secret cannot be compared offline
+    problem = identity_step_problem(identity_text(old_values), identity_text(new_values))
+    return [] if problem is None else [Problem(change.label, problem.message, hint=problem.hint)]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from offline.preview.state_format import DEPLOYMENT_VERSION, is_engine_resource
-from offline.run import urn_name
+from offline.preview.state_format import DEPLOYMENT_VERSION, ROOT_STACK_TYPE, is_engine_resource, is_secret_object
+from offline.run import SECRET_PLACEHOLDER, urn_name
 
 
 class StateFileError(Exception):
@@ -37,8 +37,35 @@ class DeployedResource:
         return urn_name(self.urn)
 
 
+@dataclass(frozen=True)
+class DeployedOutputs:
+    """The root stack's outputs: what a StackReference to the stack reads (pulumi
+    pkg/resource/stack/checkpoint.go `GetRootStackResource`: type pulumi:pulumi:Stack, no parent)."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Each output; a secret's value is `[secret]`, never its plaintext, even from `--show-secrets`."""
+    secret_names: frozenset[str] = frozenset()
+
+
 def read_state(path: Path) -> list[DeployedResource]:
     """The live resources of a version-3 deployment file, sorted by URN."""
+    return parse_state(_read_document(path), str(path))
+
+
+def read_stack_outputs(path: Path) -> DeployedOutputs:
+    """The root stack's outputs of a deployment file; none when it has no root stack (nothing deployed)."""
+    document = _read_document(path)
+    parse_state(document, str(path))  # the same checks, the same messages
+    entries = document["deployment"].get("resources") or []
+    root = next((e for e in entries if e.get("type") == ROOT_STACK_TYPE and not e.get("parent")), None)
+    outputs = root.get("outputs") if root is not None else None
+    if not isinstance(outputs, dict):
+        return DeployedOutputs()
+    secrets = frozenset(k for k, v in outputs.items() if is_secret_object(v))
+    return DeployedOutputs({k: SECRET_PLACEHOLDER if k in secrets else v for k, v in outputs.items()}, secrets)
+
+
+def _read_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -49,7 +76,7 @@ def read_state(path: Path) -> list[DeployedResource]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise StateFileError(f"{path}: is not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    return parse_state(document, str(path))
+    return document
 
 
 def parse_state(document: Any, source: str) -> list[DeployedResource]:

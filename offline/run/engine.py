@@ -13,17 +13,19 @@ import asyncio
 import logging
 import runpy
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from types import MappingProxyType
+from typing import Any, Optional
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
-from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID, OfflineMocks
-from offline.run.model import ProgramRun, Registration, StackOutput
+from offline.run.mocks import DIY_ORGANIZATION, FAKE_DEPLOYER_OBJECT_ID, DeployedStack, OfflineMocks
+from offline.run.model import ProgramRun, Read, Registration, StackOutput
 from offline.run.stack_config import StackConfig, read_stack_config
 from offline.run.urns import Resolved, alias_specs, alias_urns, resource_urn
 
@@ -38,6 +40,13 @@ class EngineOptions:
     """Another text: the cluster was re-created under the same ARM id (Azure gives it a new resourceUID)."""
     aliases: bool = True
     """False: record no aliases, as if the program declared none."""
+    organization: str = DIY_ORGANIZATION
+    """What `pulumi.get_organization()` answers: the diy backends' fixed name, or a Pulumi Cloud org."""
+    deployed_stack_outputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The root stack's outputs of the deployed state (`--against`): what a StackReference to this
+    stack reads. Empty: a new stack, as without `--against`."""
+    deployed_secret_outputs: frozenset[str] = frozenset()
+    """Which of `deployed_stack_outputs` are secrets (their values are placeholders)."""
 
 
 DEFAULT_ENGINE = EngineOptions()
@@ -59,6 +68,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.follow_aliases = aliases
         self.registrations: list[Registration] = []
+        self.reads: list[Read] = []
         self.log: list[tuple[str, str]] = []
         """(level, message) of each `pulumi.log` call, in order."""
         # The mock engine hands `pulumi.log.*` to this logger (MockEngine.Log in the SDK's mocks.py);
@@ -71,6 +81,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # The engine's URN, with the parent's whole type chain (the SDK's mock keeps only its
         # last type), so the plan's URNs match a real `pulumi stack export` (offline/run/urns.py).
         return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+
+    def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().ReadResource(request)
+        inputs = rpc.deserialize_properties(request.properties) if request.properties else {}
+        self.reads.append(Read(response.urn, request.type, request.id, request.parent, dict(inputs)))
+        return response
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
@@ -109,13 +125,15 @@ def start_mocks(config: StackConfig, preview: bool = True, options: EngineOption
     `preview=False` is a real `pulumi up`, e.g. to show what it refuses.
     `options` says how the mocks answer (`EngineOptions`).
     """
-    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation), options.aliases)
+    deployed = DeployedStack(options.organization, options.deployed_stack_outputs, options.deployed_secret_outputs)
+    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation, deployed), options.aliases)
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.
     pulumi.runtime.settings.SETTINGS.outputs = set()
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor
+        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor,
+        organization=options.organization,
     )
     pulumi.runtime.set_all_config(dict(config.raw), list(config.secret_keys))
     return monitor
@@ -133,7 +151,7 @@ async def run_program(project_dir: Path, config: StackConfig, monitor: Recording
     for name, value in sorted(getattr(root, "outputs", {}).items()):
         output = pulumi.Output.from_input(value)
         outputs[name] = StackOutput(await output.future(), bool(await output.is_secret()))
-    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log))
+    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log), list(monitor.reads))
 
 
 def run_stack(project_dir: Path, stack: str, raw_overrides: Optional[dict[str, str]] = None) -> ProgramRun:

@@ -41,6 +41,17 @@ class Registration:
         return self.provider.rsplit("::", 1)[0] if self.provider else ""
 
 
+@dataclass(frozen=True)
+class Read:
+    """One `ReadResource` call: a resource the program reads and does not manage (a StackReference)."""
+
+    urn: str
+    type: str
+    id: str
+    parent: str
+    inputs: dict[str, Any]
+
+
 @dataclass
 class StackOutput:
     value: Any
@@ -56,6 +67,8 @@ class ProgramRun:
     outputs: dict[str, StackOutput]
     log: list[tuple[str, str]] = field(default_factory=list)
     """(level, message) of each `pulumi.log` call of the program."""
+    reads: list[Read] = field(default_factory=list)
+    """What the program read (its StackReference to itself), in order; not registrations."""
 
     @property
     def warnings(self) -> list[str]:

@@ -16,7 +16,8 @@ So every stack sets them from its first deploy: joining a fleet later changes no
 from __future__ import annotations
 
 import re
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from pydantic import Field, field_validator
 
@@ -67,3 +68,54 @@ def cluster_identity_problems(cluster: CiliumClusterSettings, max_connected_clus
         more = "" if max_connected_clusters == 511 else f" (1-511 only with {key_path('mesh', 'maxConnectedClusters')}: 511)"
         problems.append(Problem(id_key, f"must be 1-{max_connected_clusters}{more}: 0 cannot join a mesh, and the chart refuses larger ids", cluster.id))
     return problems
+
+
+#: The chart's values.yaml defaults: what a release that never set them runs with.
+CHART_DEFAULTS = {"cluster.name": "default", "cluster.id": 0, "clustermesh.maxConnectedClusters": 255}
+
+
+def _value_at(values: Mapping[str, Any], dotted: str) -> Any:
+    found: Any = values
+    for part in dotted.split("."):
+        if not isinstance(found, Mapping) or part not in found:
+            return None
+        found = found[part]
+    return found
+
+
+def identity_text(values: Mapping[str, Any]) -> str:
+    """`name/id/maxConnectedClusters` of a release's Helm values (the chart's defaults where unset):
+    what the stack records as deployed and compares with what a run wants."""
+    parts = []
+    for path, default in CHART_DEFAULTS.items():
+        value = _value_at(values, path)
+        # Pulumi's wire format has only doubles: an output's 1 arrives as 1.0.
+        value = int(value) if isinstance(value, float) and value.is_integer() else value
+        parts.append(str(default if value is None else value))
+    return "/".join(parts)
+
+
+def identity_step_problem(deployed: str, wanted: str) -> Optional[Problem]:
+    """Why a deployed Cilium may not move from identity `deployed` to `wanted` (`identity_text`), or None.
+
+    The one copy of the rule: the program checks it against the stack's last outputs before the
+    release can change (components/deployed_guard.py), the offline preview against an export's
+    release (offline/preview/change_checks.py). Fixed for a cluster's life: changing `cluster.name`
+    or `cluster.id` of a running, meshed cluster is effectively unsupported (cilium/cilium#36338),
+    and `clustermesh.maxConnectedClusters` "can only be used for brand new clusters" (cilium/cilium
+    PR #27520). Allowed: the one move away from the chart's `default`/0 (a release deployed before
+    the stack set them; id 0 cannot have joined a mesh). Text that cannot be read is not judged.
+    """
+    old, new = deployed.split("/"), wanted.split("/")
+    if len(old) != len(CHART_DEFAULTS) or len(new) != len(CHART_DEFAULTS):
+        return None
+    for (path, default), before, after in zip(CHART_DEFAULTS.items(), old, new, strict=True):
+        if before == after or (before == str(default) and path != "clustermesh.maxConnectedClusters"):
+            continue
+        return Problem(
+            key_path("cilium", "cluster") if path.startswith("cluster.") else key_path("mesh", "maxConnectedClusters"),
+            f"Cilium {path} {before!r} -> {after!r} on a deployed cluster: it is fixed for the cluster's life (a meshed cluster"
+            " loses its identities and peers; cilium/cilium#36338, cilium/cilium PR #27520)",
+            hint=f"keep {before!r}, or build a new cluster (a new stack) with the new value",
+        )
+    return None

@@ -112,7 +112,7 @@ def test_a_changed_cilium_cluster_id_is_refused_against_the_deployed_state(tmp_p
     result = previewed(tmp_path, "dev", None, {"aks-cilium:cilium": {"cluster": {"id": 7}}})
     assert result.exit_code == 1
     assert result.changed()["aks-cilium-cilium-release"] == ("update", ["values.cluster.id"])
-    assert "Cilium cluster.id 1 -> 7 on a deployed cluster: it is fixed for the cluster's life" in result.stderr
+    assert "Cilium cluster.id '1' -> '7' on a deployed cluster: it is fixed for the cluster's life" in result.stderr
 
 
 def test_setting_the_identity_on_a_stack_deployed_with_the_chart_defaults_is_allowed(tmp_path):
