@@ -50,6 +50,7 @@ from offline.run import (
     to_dot,
     with_notes,
 )
+from offline.run.stack_config import project_name
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.schemas.validation import validate
 from settings.common.errors import ConfigError
@@ -201,11 +202,16 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
             engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
-    run = run_program_cleanly(options.project_dir, options.stack, engine)
     if deployed is not None:
-        problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
+        # Before the run: the program's own guards would judge this stack by another stack's outputs.
+        try:
+            project = project_name(options.project_dir)
+        except StackFileError as exc:
+            raise PlanInputError(str(exc)) from None
+        problem = other_stack_problem(deployed, project, options.stack, shown_path(options.against))
         if problem:
             raise PlanInputError(problem)
+    run = run_program_cleanly(options.project_dir, options.stack, engine)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)

@@ -86,8 +86,10 @@ class DeployedCilium(ProgramTestCase):
         self.assertEqual(run.one(RELEASE).inputs["version"], "1.20.0")
 
 
-class DeployedClusterIdentity(DeployedCilium):
+class DeployedClusterIdentity(ProgramTestCase):
     """The dev stack's Cilium identity is `dev`, id 1 (maxConnectedClusters 255): `dev/1/255`."""
+
+    run_against = DeployedCilium.run_against
 
     async def test_a_changed_identity_is_refused_and_the_release_never_registered(self):
         with self.assertRaisesRegex(DeployedStateRefused, "its output ciliumClusterIdentity = 'dev/7/255' records what is deployed"):
