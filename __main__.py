@@ -19,6 +19,8 @@ settings = load_settings(
 warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=pulumi.runtime.is_dry_run())
 if warning:
     pulumi.log.warn(warning)
+for loud in settings.warnings:
+    pulumi.log.warn(f"{settings.stack_file}: {loud}")
 
 platform = AksCiliumPlatform("aks-cilium", settings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_azure_native as azure_native
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
@@ -28,6 +29,9 @@ from settings.cilium import cilium_step_problem
 from settings.mesh.identity import identity_step_problem, identity_text
 from settings.stack import StackSettings
 
+#: The explicit azure-native provider's resource name; part of every Azure resource's state.
+AZURE_PROVIDER_NAME = "aks-cilium-azure-native"
+
 
 def hubble_ui_command() -> str:
     """How a user reaches the Hubble UI once the stack is up, from the `kubeconfig` output."""
@@ -48,8 +52,23 @@ class AksCiliumPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-cilium:platform:AksCiliumPlatform", name, None, opts)
         names = settings.names
-        child = pulumi.ResourceOptions(parent=self)
-        protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
+        # Explicit, so the stack runs under `pulumi:disable-default-providers` (pulumi/pulumi#8829),
+        # and passed down through `providers=`: every azure-native resource and invoke below
+        # inherits it from its parent. Its name is part of every resource's provider reference:
+        # never change it. Moving a stack deployed with the default provider onto it replaces
+        # nothing: the engine asks the new provider's DiffConfig (pulumi
+        # pkg/resource/deploy/step_generator.go, providerChanged), and azure-native's never
+        # asks for a replace (provider/pkg/provider/provider.go DiffConfig). Its config is the
+        # stack's `azure-native:*` keys, what the default provider read (settings/azure_provider.py),
+        # so resources Azure defaults from it (a location) keep their inputs too.
+        provider = settings.azure_provider
+        self.azure_provider = azure_native.Provider(
+            AZURE_PROVIDER_NAME,
+            **{k: pulumi.Output.secret(v) if k in provider.secret else v for k, v in provider.arguments.items()},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self, providers=[self.azure_provider])
+        protected = pulumi.ResourceOptions(parent=self, protect=settings.protect, providers=[self.azure_provider])
 
         self.resource_group = resources.ResourceGroup(
             f"{name}-rg",

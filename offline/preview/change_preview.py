@@ -69,13 +69,16 @@ def compute_changes(deployed: list[DeployedResource], registrations: list[Regist
     old_by_urn = {r.urn: r for r in deployed}
     matched: set[str] = set()
     changes: list[ResourceChange] = []
+    from offline.preview.provider_moves import provider_move  # a provider move first (its module imports this one)
+
+    by_urn = {r.urn: r for r in registrations}
     for new in sorted(registrations, key=lambda r: r.urn):
         old_urn = next((u for u in [new.urn, *new.aliases] if u in old_by_urn and u not in matched), None)
         if old_urn is None:
             changes.append(ResourceChange(CREATE, (), None, new))
             continue
         matched.add(old_urn)
-        changes.append(_compare(old_by_urn[old_urn], new))
+        changes.append(provider_move(old_by_urn[old_urn], new, by_urn) or _compare(old_by_urn[old_urn], new))
     changes += [ResourceChange(DELETE, (), old, None) for urn, old in old_by_urn.items() if urn not in matched]
     return _with_replaced_providers(sorted(changes, key=lambda c: c.urn))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from offline.preview.admin_warnings import admin_change_warnings
 from offline.preview.change_checks import change_problems
 from offline.preview.change_preview import changes_json, compute_changes, render_changes
 from offline.preview.state_import import DeployedResource, read_state
@@ -60,4 +61,5 @@ class Preview:
 
 def preview(deployed: list[DeployedResource], run: ProgramRun, against: str) -> Preview:
     changes = compute_changes(deployed, run.registrations)
-    return Preview(render_changes(changes, against), changes_json(changes), tuple(change_problems(changes)))
+    warnings = "".join(f"WARNING: {w}\n" for w in admin_change_warnings(changes))  # offline/preview/admin_warnings.py
+    return Preview(render_changes(changes, against) + warnings, changes_json(changes), tuple(change_problems(changes)))

@@ -31,6 +31,10 @@ class DeployedResource:
     custom: bool
     inputs: Mapping[str, Any] = field(default_factory=dict)
     protect: bool = False
+    provider: str = ""
+    """Its provider reference, `<urn>::<id>`; '' for components."""
+    provider_inputs: Mapping[str, Any] = field(default_factory=dict)
+    """That provider's inputs, default providers included (`offline.preview.provider_moves`)."""
 
     @property
     def name(self) -> str:
@@ -95,14 +99,15 @@ def parse_state(document: Any, source: str) -> list[DeployedResource]:
     if not isinstance(entries, list):
         raise StateFileError(f"{source}: `deployment.resources` must be a list")
     found: dict[str, DeployedResource] = {}
+    providers = {e.get("urn"): e.get("inputs") for e in entries if isinstance(e, dict) and str(e.get("type")).startswith("pulumi:providers:")}
     for index, entry in enumerate(entries):
-        resource = _resource(entry, f"{source}: deployment.resources[{index}]")
+        resource = _resource(entry, f"{source}: deployment.resources[{index}]", providers)
         if resource is not None:
             found[resource.urn] = resource
     return [found[urn] for urn in sorted(found)]
 
 
-def _resource(entry: Any, where: str) -> DeployedResource | None:
+def _resource(entry: Any, where: str, providers: Mapping[Any, Any]) -> DeployedResource | None:
     if not isinstance(entry, dict):
         raise StateFileError(f"{where}: must be an object")
     urn, type_ = entry.get("urn"), entry.get("type")
@@ -117,4 +122,8 @@ def _resource(entry: Any, where: str) -> DeployedResource | None:
         raise StateFileError(f"{where} ({urn}): `inputs` must be an object")
     if entry.get("delete") is True or entry.get("external") is True or is_engine_resource(type_, urn_name(urn)):
         return None
-    return DeployedResource(urn, type_, bool(entry.get("custom", True)), inputs, entry.get("protect") is True)
+    provider = entry.get("provider") if isinstance(entry.get("provider"), str) else ""
+    provider_inputs = providers.get(provider.rsplit("::", 1)[0]) if provider else None
+    return DeployedResource(
+        urn, type_, bool(entry.get("custom", True)), inputs, entry.get("protect") is True, provider, provider_inputs if isinstance(provider_inputs, dict) else {}
+    )

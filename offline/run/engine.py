@@ -24,6 +24,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import wait_for_rpcs
 
+from offline.run.default_providers import check_provider, disabled_packages
 from offline.run.mocks import DIY_ORGANIZATION, FAKE_DEPLOYER_OBJECT_ID, DeployedStack, OfflineMocks
 from offline.run.model import ProgramRun, Read, Registration, StackOutput
 from offline.run.stack_config import StackConfig, read_stack_config
@@ -64,8 +65,10 @@ class _KeepLogs(logging.Handler):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps every registration, in order, with its options, and the program's log."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks, aliases: bool = True):
+    def __init__(self, mocks: pulumi_mocks.Mocks, aliases: bool = True, disabled_providers: frozenset[str] = frozenset()):
         super().__init__(mocks)
+        self.disabled_providers = disabled_providers
+        """Packages whose default provider the stack disables (offline/run/default_providers.py)."""
         self.follow_aliases = aliases
         self.registrations: list[Registration] = []
         self.reads: list[Read] = []
@@ -82,13 +85,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # last type), so the plan's URNs match a real `pulumi stack export` (offline/run/urns.py).
         return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
+    def Invoke(self, request):  # noqa: N802 (gRPC method name)
+        check_provider(self.disabled_providers, request.tok, request.provider, "an invoke")
+        return super().Invoke(request)
+
     def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+        check_provider(self.disabled_providers, request.type, request.provider, request.name)
         response = super().ReadResource(request)
         inputs = rpc.deserialize_properties(request.properties) if request.properties else {}
         self.reads.append(Read(response.urn, request.type, request.id, request.parent, dict(inputs)))
         return response
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        if request.custom:
+            check_provider(self.disabled_providers, request.type, request.provider, request.name)
         response = super().RegisterResource(request)
         at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
         aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ())) if self.follow_aliases else []
@@ -126,7 +136,7 @@ def start_mocks(config: StackConfig, preview: bool = True, options: EngineOption
     `options` says how the mocks answer (`EngineOptions`).
     """
     deployed = DeployedStack(options.organization, options.deployed_stack_outputs, options.deployed_secret_outputs)
-    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation, deployed), options.aliases)
+    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation, deployed), options.aliases, disabled_packages(config.raw))
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.

@@ -137,6 +137,8 @@ class Validation:
     notices: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     """Objects (and Helm values) no schema was found for."""
+    fix: str = ""
+    """What makes the unchecked checkable (`run `make schemas``), named in the verdict itself."""
 
     @property
     def errors(self) -> list[str]:
@@ -151,5 +153,5 @@ class Validation:
             return f"INVALID: {count} schema violation{'s' if count != 1 else ''} in {failed} of {total}"
         if self.unchecked:
             valid = f"; the other {len(self.checked)} valid" if self.checked else ""
-            return f"NOT validated: {len(self.unchecked)} of {total}{valid}"
+            return f"NOT validated: {len(self.unchecked)} of {total}{valid}" + (f"; {self.fix}" if self.fix else "")
         return f"valid: all {total} checked" if total else "nothing to validate"
