@@ -55,6 +55,7 @@ from offline.run import (
 )
 from offline.run.esc import OPTION as ESC_OPTION
 from offline.run.esc import esc_note
+from offline.run.stack_config import project_name
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.schemas.validation import validate
 from settings.common.errors import ConfigError
@@ -207,6 +208,11 @@ def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
 
 
 def plan(options: Options) -> int:
+    return plan_with_run(options)[0]
+
+
+def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
+    """`plan`, also handing back the program's run (the fleet command compares members' runs)."""
     problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
@@ -218,14 +224,19 @@ def plan(options: Options) -> int:
             engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
+    if deployed is not None:
+        # Before the run: the program's own guards would judge this stack by another stack's outputs.
+        try:
+            project = project_name(options.project_dir)
+        except StackFileError as exc:
+            raise PlanInputError(str(exc)) from None
+        problem = other_stack_problem(deployed, project, options.stack, shown_path(options.against))
+        if problem:
+            raise PlanInputError(problem)
     run = run_program_cleanly(options.project_dir, options.stack, engine, options.esc_values)
     missing = types_without_row(r.type for r in run.registrations if r.custom)
     if missing:  # every later step reads the table: say so once, before any of them
         raise PlanInputError(str(UnknownResourceType(", ".join(missing))))
-    if deployed is not None:
-        problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
-        if problem:
-            raise PlanInputError(problem)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)
@@ -260,7 +271,7 @@ def plan(options: Options) -> int:
         print(f"plan: {count} change{'s' if count != 1 else ''} refused against {against}:", file=sys.stderr)
         for refused in changes.problems:
             print(f"  {refused}", file=sys.stderr)
-    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
+    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK, run
 
 
 def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> int:

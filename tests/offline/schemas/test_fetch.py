@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.run.stack_config import copy_program
+from offline.run.stack_config import copy_program, list_stacks
 from offline.schemas.fetch import DEFAULT_BASE_URL, FetchError, fetch_version, main, pinned_versions, schema_files
 from offline.schemas.schema_set import SchemaSet
 from tests.harness import PROJECT_DIR
@@ -42,12 +42,13 @@ def test_cilium_1_17_cidr_groups_come_from_the_v2alpha1_folder() -> None:
 def test_the_versions_come_from_the_stacks_through_the_settings(tmp_path: Path) -> None:
     project = copy_program(PROJECT_DIR, tmp_path / "project")
     dev = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
-    dev["config"]["aks-cilium:cilium"] = {"version": "1.17.18"}
+    identity = dev["config"]["aks-cilium:cilium"]["cluster"]
+    dev["config"]["aks-cilium:cilium"] = {"version": "1.17.18", "cluster": identity}
     (project / "Pulumi.old.yaml").write_text(yaml.safe_dump(dev), encoding="utf-8")
-    del dev["config"]["aks-cilium:cilium"]  # the settings' default
+    dev["config"]["aks-cilium:cilium"] = {"cluster": identity}  # the settings' default version
     (project / "Pulumi.plain.yaml").write_text(yaml.safe_dump(dev), encoding="utf-8")
     assert pinned_versions(project) == {"1.17.18": ["old"], "1.20.0": ["plain"]}
-    assert pinned_versions(PROJECT_DIR) == {"1.20.0": ["dev", "prod"]}
+    assert pinned_versions(PROJECT_DIR) == {"1.20.0": ["dev", "mesh-neu", "mesh-weu", "prod"]}
 
 
 def test_a_version_is_downloaded_checked_and_named_for_the_schema_set(tmp_path: Path) -> None:
@@ -153,7 +154,11 @@ def test_without_project_dir_main_reads_this_projects_stacks(tmp_path: Path, mon
     with schema_server() as server:
         server.publish("1.20.0")
         assert main(["--base-url", server.base_url]) == 0
-    assert capsys.readouterr().out.startswith("Cilium 1.20.0 (dev, prod): downloaded 4 files in ")
+    out = capsys.readouterr().out
+    # Every stack file of this project, whichever versions they pin (the fleet's stacks too).
+    for stack in list_stacks(PROJECT_DIR):
+        assert stack in out, out
+    assert "Cilium 1.20.0 (" in out and "downloaded 4 files in " in out
 
 
 def test_a_folder_without_stack_files_is_an_error_not_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
