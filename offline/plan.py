@@ -42,6 +42,7 @@ from offline.run import (
     ProgramRun,
     StackConfig,
     StackFileError,
+    UnknownResourceType,
     build_graph,
     helm_releases,
     kubernetes_objects,
@@ -49,6 +50,7 @@ from offline.run import (
     run_program,
     start_mocks,
     to_dot,
+    types_without_row,
     with_notes,
 )
 from offline.run.esc import OPTION as ESC_OPTION
@@ -85,7 +87,7 @@ class Options:
     """An opened Pulumi ESC environment's values, for a stack file with `environment:` (offline.run.esc)."""
 
 
-def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE) -> Options:
+def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> Options:
     parser = argparse.ArgumentParser(
         prog="python -m offline.plan",
         description="Plan a stack offline: print what it would deploy, write its Kubernetes objects, "
@@ -101,7 +103,7 @@ def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT
     parser.add_argument(ESC_OPTION, type=Path, metavar="FILE", help="values of the Pulumi ESC environment the stack file imports: `pulumi env open <env> --format json` output")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
-    schemas = schema_search(project_dir, args.schemas)
+    schemas = schema_search(project_dir, args.schemas, environ)
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
     adopt = args.out is None and has_no_record(out_dir)
@@ -171,7 +173,7 @@ def _esc_note(config: StackConfig, failure: BaseException) -> str:
 def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
     if isinstance(exc, ConfigError) and notes:
-        return str(ConfigError(exc.stack_file, with_notes([str(p) for p in exc.problems], notes)))
+        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
@@ -232,6 +234,9 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
         if problem:
             raise PlanInputError(problem)
     run = run_program_cleanly(options.project_dir, options.stack, engine, options.esc_values)
+    missing = types_without_row(r.type for r in run.registrations if r.custom)
+    if missing:  # every later step reads the table: say so once, before any of them
+        raise PlanInputError(str(UnknownResourceType(", ".join(missing))))
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)
@@ -269,9 +274,10 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
     return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK, run
 
 
-def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE) -> int:
-    """The command; `engine` changes how the mock engine answers (tests: a re-created cluster, no aliases)."""
-    options = parse_options(argv, engine)
+def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> int:
+    """The command; `engine` changes how the mock engine answers (tests: a re-created cluster, no
+    aliases), `environ` stands for the process environment (tests: `$AKS_CILIUM_SCHEMAS`)."""
+    options = parse_options(argv, engine, environ)
     # A plan is one short-lived process. The cyclic garbage collector would re-scan the ~850
     # SDK modules it imports over and over (about a quarter of the run; docs/benchmarks.md)
     # and find next to nothing to free; reference counting still frees all acyclic garbage.

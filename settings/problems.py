@@ -23,8 +23,18 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
+@dataclass(frozen=True)
+class Written:
+    """A value exactly as it stands in a file (`yes`, `2026-12-31`), shown as written, not as data."""
+
+    text: str
+
+
 def show(value: Any) -> str:
-    """A value as a stack file reader recognises it: text quoted, anything else as JSON."""
+    """A value as a stack file reader recognises it: text quoted, anything else as JSON, a
+    `Written` value as written."""
+    if isinstance(value, Written):
+        return value.text
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value, sort_keys=True, default=str)
@@ -40,17 +50,21 @@ class Problem:
     message: str
     """What is wrong and what is allowed, without the path or the value."""
     value: Any = UNSET
-    """The offending value as the user wrote it, or `UNSET`."""
+    """The offending value as the program read it, `Written` text where only the file's own
+    spelling says what is wrong (`yes`, a date), or `UNSET`."""
     hint: str = ""
     """The fix, when there is one beyond the allowed values (a command, a key to set)."""
     line: Optional[int] = None
     """1-based line in the file the problem was found in, where known."""
 
     def __str__(self) -> str:
+        """`line N: <path> = <value>: <message>; <hint>`, leaving out what is not known."""
         where = self.path
         if self.value is not UNSET:
             where = f"{where} = {show(self.value)}" if where else show(self.value)
         text = f"{where}: {self.message}" if where else self.message
+        if self.line is not None:
+            text = f"line {self.line}: {text}"
         return f"{text}; {self.hint}" if self.hint else text
 
     def with_note(self, note: str) -> Problem:

@@ -19,7 +19,7 @@ import sys
 import unittest
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import pytest
 
@@ -30,7 +30,7 @@ from offline.run.engine import ProgramRun, RecordingMonitor, Registration, run_p
 from offline.run.mocks import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
 from offline.run.stack_config import StackConfig, copy_program, read_stack_config
 from offline.run.yaml_io import dump, load
-from offline.schemas.cache import CACHE_DIR
+from offline.schemas.cache import CACHE_DIR, SCHEMAS_ENV
 from offline.schemas.schema_set import SchemaSet
 from settings.common.errors import ConfigError
 from settings.stack import StackSettings, load_settings
@@ -122,14 +122,55 @@ def changed_config(config: StackConfig, changes: dict[str, Any]) -> StackConfig:
     return StackConfig(config.project, config.stack, config.stack_file, raw, config.secret_keys)
 
 
+def _files_named(value: Any) -> Iterator[str]:
+    """Every string in a config value (JSON inside) that names an existing file."""
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except json.JSONDecodeError:
+            decoded = None
+        if isinstance(decoded, (dict, list)):
+            yield from _files_named(decoded)
+        elif os.path.isabs(value) and os.path.isfile(value):
+            yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _files_named(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _files_named(item)
+
+
+def _run_key(config: StackConfig) -> tuple:
+    """Everything a run under the default mocks depends on: the project, the stack file, its
+    config, and the size and time of every file the config names (a service-tag file)."""
+    files = sorted({f for v in config.raw.values() for f in _files_named(v)})
+    stamps = tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files)
+    return (config.project, config.stack, str(config.stack_file), tuple(sorted(config.raw.items())), tuple(sorted(config.secret_keys)), stamps)
+
+
+#: Runs of the program under the default mocks, by `_run_key`: one program run costs about a
+#: tenth of a second of the SDK's asyncio bookkeeping, and many tests read the same run.
+_RUNS: dict[tuple, ProgramRun] = {}
+
+
 class ProgramTestCase(unittest.IsolatedAsyncioTestCase):
-    """Runs `__main__.py` for `stack`; subclasses call `await self.run_program(...)`."""
+    """Runs `__main__.py` for `stack`; subclasses call `await self.run_program(...)`.
+
+    A run with the config and mocks this class set up (the stack file, optionally with
+    `changes`) is shared: the first test that asks for it runs the program, later ones get a deep
+    copy of that run, so none sees another's changes. A test that installs its own mocks or
+    config (`self.monitor = start_mocks(...)`, another principal, `preview=False`) always runs the
+    program, and so does one that compares two runs. Failed runs are never shared: a test that
+    expects a `ConfigError` runs the program and reads `self.monitor` afterwards.
+    """
 
     stack = "dev"
 
     def setUp(self) -> None:
         self.config = read_stack_config(PROJECT_DIR, self.stack)
         self.monitor: RecordingMonitor = start_mocks(self.config)
+        self._shareable = (self.config, self.monitor)
 
     async def asyncSetUp(self) -> None:
         # IsolatedAsyncioTestCase runs its loop in debug mode, which makes every one of the
@@ -140,7 +181,14 @@ class ProgramTestCase(unittest.IsolatedAsyncioTestCase):
         if changes:
             self.config = changed_config(self.config, changes)
             self.monitor = start_mocks(self.config)
-        return await run_program(PROJECT_DIR, self.config, self.monitor)
+            self._shareable = (self.config, self.monitor)
+        shareable, self._shareable = self._shareable, None  # a second call without changes runs the program
+        if shareable is None or shareable[0] is not self.config or shareable[1] is not self.monitor:
+            return await run_program(PROJECT_DIR, self.config, self.monitor)
+        key = _run_key(self.config)
+        if key not in _RUNS:
+            _RUNS[key] = await run_program(PROJECT_DIR, self.config, self.monitor)
+        return copy.deepcopy(_RUNS[key])
 
     def dependencies_of(self, run: ProgramRun, registration: Registration) -> list[Registration]:
         return [run.by_urn(urn) for urn in registration.dependencies]
@@ -211,11 +259,22 @@ class PlanResult:
         return {c["urn"].rsplit("::", 1)[-1]: (c["op"], c["paths"]) for c in self.changes() if c["op"] != "same"}
 
 
-def plan(stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR, engine: EngineOptions = DEFAULT_ENGINE) -> PlanResult:
-    """`python -m offline.plan` in this process (fast: the SDK is imported once); `engine` changes the mocks' answers."""
+def plan_environment(env: Optional[dict[str, str]]) -> dict[str, str]:
+    """This process's environment without a developer's own `$AKS_CILIUM_SCHEMAS`, plus `env`."""
+    environment = {k: v for k, v in os.environ.items() if k != SCHEMAS_ENV}
+    environment.update(env or {})
+    return environment
+
+
+def plan(
+    stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR, engine: EngineOptions = DEFAULT_ENGINE,
+    env: Optional[dict[str, str]] = None,
+) -> PlanResult:
+    """`python -m offline.plan` in this process (fast: the SDK is imported once); `engine` changes
+    the mocks' answers, `env` adds to the environment the command sees (e.g. `AKS_CILIUM_REFERENCE`)."""
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra], engine=engine)
+        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra], engine=engine, environ=plan_environment(env))
     return PlanResult(code, stdout.getvalue(), stderr.getvalue(), out_dir)
 
 
@@ -244,9 +303,7 @@ def run_plan(stack: str, out_dir: Path, *extra: str, project_dir: Optional[Path]
     command = [sys.executable, "-m", "offline.plan", stack, "--out", str(out_dir), *extra]
     if project_dir is not None:
         command += ["--project-dir", str(project_dir)]
-    environment = {k: v for k, v in os.environ.items() if k != "AKS_CILIUM_SCHEMAS"}
-    environment.update(env or {})
-    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment, timeout=300)
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=plan_environment(env), timeout=300)
     return PlanResult(done.returncode, done.stdout, done.stderr, out_dir)
 
 

@@ -93,3 +93,26 @@ def test_pulumi_runs_the_virtualenv_make_builds() -> None:
     runtime = yaml_io.load((PROJECT_DIR / "Pulumi.yaml").read_text(encoding="utf-8"))["runtime"]
     assert runtime["options"] == {"toolchain": "pip", "virtualenv": "venv"}
     assert re.search(r"^VENV \?= venv$", (PROJECT_DIR / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
+# --- CI=true: missing reference data fails ---------------------------------------------------
+
+_SKIP_CALL = re.compile(r"pytest\.skip\(|\.skipTest\(|mark\.skipif\(")
+
+
+def test_every_skip_goes_through_the_harness_so_ci_true_turns_it_into_a_failure():
+    tests = PROJECT_DIR / "tests"
+    direct = sorted(
+        f"{path.relative_to(PROJECT_DIR)}:{number}"
+        for path in tests.rglob("*.py")
+        if path != tests / "harness.py" and path != tests / "test_setup.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _SKIP_CALL.search(line)
+    )
+    assert direct == [], "skip with tests/harness.py skip_or_fail / needs_reference / needs_schemas instead"
+
+
+def test_the_ci_script_runs_the_suite_with_ci_true():
+    script = (PROJECT_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'export CI="${CI:-true}"' in script
+    assert script.index("export CI=") < script.index("make test")

@@ -96,6 +96,18 @@ class Pod:
     restarts: int
 
 
+def objects_by_name(output: Output, plural: str, crd: str) -> tuple[dict[str, dict[str, Any]], Optional[tuple[Verdict, str]]]:
+    """The listed objects of a `kubectl get <plural> -o json` by name, or why there are none to
+    read: (verdict, reason) when the command failed (`crd`: the CRD that is missing then) or
+    its output is not a list."""
+    if not output.ok:
+        return {}, failure(output, f"Cilium's {crd} CRD is missing")
+    try:
+        return {item["metadata"]["name"]: item for item in items(output, plural)}, None
+    except ParseError as exc:
+        return {}, (Verdict.INCONCLUSIVE, str(exc))
+
+
 def agent_pods(output: Output, container: str) -> list[Pod]:
     pods = []
     for item in items(output, "cilium agent pods"):

@@ -26,13 +26,20 @@ from typing import Any, Optional
 from offline.preview.change_preview import DELETE, REPLACE, UPDATE, ResourceChange
 from offline.preview.input_diff import comparable
 from offline.preview.provider_rules import (
-    AGENT_POOL_FIXED_FIELDS,
     MANAGED_CLUSTER_POOLS_SOURCE,
     NEW_POOL_PATHS,
     POOL_FIELDS_UPDATABLE_INLINE,
     POOL_RESIZE_WAY,
 )
-from offline.run import AGENT_POOL_TYPE, CILIUM_CHART, HELM_RELEASE_TYPE, MANAGED_CLUSTER_TYPE, Registration, covers
+from offline.run import (
+    AGENT_POOL_FIXED_FIELDS,
+    AGENT_POOL_TYPE,
+    CILIUM_CHART,
+    HELM_RELEASE_TYPE,
+    MANAGED_CLUSTER_TYPE,
+    Registration,
+    covers,
+)
 from settings.cilium import cilium_step_problem
 from settings.mesh.identity import identity_step_problem, identity_text
 from settings.problems import Problem

@@ -17,9 +17,8 @@ from __future__ import annotations
 POOL_FIELDS_UPDATABLE_INLINE = frozenset({"count", "orchestratorVersion", "minCount", "maxCount", "enableAutoScaling", "upgradeSettings"})
 MANAGED_CLUSTER_POOLS_SOURCE = "agentPoolProfiles docstring of ManagedCluster; pulumi-azure-native#579; Azure/AKS#4383"
 
-#: A node pool's machines are fixed when it is created: resize by adding a pool (Microsoft Learn,
-#: "Resize node pools in AKS": https://learn.microsoft.com/azure/aks/resize-node-pool).
-AGENT_POOL_FIXED_FIELDS = ("vmSize", "osSKU", "osDiskSizeGB", "osDiskType", "availabilityZones", "maxPods", "vnetSubnetID", "osType")
+# Which fields of a node pool are fixed when it is created: `AGENT_POOL_FIXED_FIELDS` in
+# offline/run/replace_rules.py, the one table that also gives azure-native's replacements.
 #: A replace forced by one of these creates the pool under a new name or in another cluster.
 NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName")
 POOL_RESIZE_DOC = "https://learn.microsoft.com/azure/aks/resize-node-pool"

@@ -29,6 +29,17 @@ AGENT_POOL_TYPE = "azure-native:containerservice:AgentPool"
 
 _AZURE_FORCE_NEW = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/gen/replacement.go"
 
+#: A node pool's machines are fixed when it is created: resize by adding a pool (Microsoft Learn,
+#: "Resize node pools in AKS": https://learn.microsoft.com/azure/aks/resize-node-pool). The one
+#: table of those fields: True where azure-native's forceNew map for ContainerService/AgentPool
+#: replaces the pool (replacement.go, the agent-pool row below), False where the provider sends an
+#: update that AKS refuses. The change preview refuses either in place (offline/preview/change_checks.py).
+AGENT_POOL_FIXED_FIELDS: dict[str, bool] = {
+    "vmSize": True, "gpuInstanceProfile": True, "networkProfile.nodePublicIPTags": True,
+    "osSKU": False, "osDiskSizeGB": False, "osDiskType": False, "availabilityZones": False, "maxPods": False,
+    "vnetSubnetID": False, "osType": False,
+}
+
 
 REPLACE_RULES: tuple[ReplaceRule, ...] = (
     # Every property in a resource's ARM URL path forces replacement: a new name or group is
@@ -69,7 +80,9 @@ REPLACE_RULES: tuple[ReplaceRule, ...] = (
         "AKS sets this only when the cluster is created",
         _AZURE_FORCE_NEW,
     ),
-    ReplaceRule(AGENT_POOL_TYPE, ("vmSize", "gpuInstanceProfile", "networkProfile.nodePublicIPTags"), "AKS sets this only when the pool is created", _AZURE_FORCE_NEW),
+    ReplaceRule(
+        AGENT_POOL_TYPE, tuple(f for f, replaced in AGENT_POOL_FIXED_FIELDS.items() if replaced), "AKS sets this only when the pool is created", _AZURE_FORCE_NEW,
+    ),
     # "This property can only be set at the time of subnet creation and cannot be updated for
     # an existing subnet" (defaultOutboundAccess docstring, pulumi_azure_native/network/subnet.py).
     ReplaceRule("azure-native:network:Subnet", ("defaultOutboundAccess",), "Azure sets this only when the subnet is created", "pulumi_azure_native/network/subnet.py"),

@@ -10,6 +10,7 @@ force a replace (`offline.run.replace_rules`). A type without a row is an error
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -28,7 +29,7 @@ from offline.run.replace_rules import AGENT_POOL_TYPE, MANAGED_CLUSTER_TYPE, REP
 
 __all__ = [
     "AGENT_POOL_TYPE", "CILIUM_CHART", "HELM_RELEASE_TYPE", "KUBERNETES_PROVIDER_TYPE", "MANAGED_CLUSTER_TYPE", "RESOURCE_TYPES",
-    "SECRET_PLACEHOLDER", "UNKNOWN_PLACEHOLDER", "ResourceType", "UnknownResourceType", "resource_type",
+    "SECRET_PLACEHOLDER", "UNKNOWN_PLACEHOLDER", "ResourceType", "UnknownResourceType", "resource_type", "types_without_row",
 ]
 
 #: What stands for a secret wherever the tool shows or stores one: the CLI's config value of a
@@ -130,6 +131,11 @@ class UnknownResourceType(KeyError):
 
     def __str__(self) -> str:
         return f"{self.args[0]}: no row in offline/run/resource_types.py RESOURCE_TYPES; add one for the new type"
+
+
+def types_without_row(types: Iterable[str]) -> list[str]:
+    """The types among `types` that have no row, sorted: check a run's before reading the table."""
+    return sorted({t for t in types if t not in RESOURCE_TYPES})
 
 
 def resource_type(type_: str) -> ResourceType:

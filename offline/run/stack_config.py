@@ -21,6 +21,7 @@ from typing import Any, Optional
 from offline.run import yaml_io, yaml_values
 from offline.run.esc import EscValuesError, imported_environments, read_esc_values
 from offline.run.resource_types import SECRET_PLACEHOLDER
+from settings.common.errors import json_path
 from settings.problems import Problem
 
 __all__ = ["StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
@@ -41,38 +42,47 @@ class StackConfig:
 
 
 class StackFileError(Exception):
-    """A project or stack file that cannot be used; the message names the file."""
+    """A project or stack file that cannot be used: its `Problem`s, each with the key path and
+    line where known. The message names the file (`file`, '' when there is none to name)."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]):
+        self.file = file
+        self.problems: list[Problem] = list(problems)
+        if len(self.problems) == 1:
+            text = str(self.problems[0])
+        else:
+            text = f"{len(self.problems)} problems:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{file}: {text}" if file else text)
 
 
-def _read_yaml(path: Path, describe: Callable[[yaml_values.KeyPath], str] = lambda p: _dotted("", p)) -> tuple[Any, dict[str, str]]:
+def _file_error(path: Path, message: str) -> StackFileError:
+    """The whole file is the problem (it cannot be read, it is not YAML, it has the wrong shape)."""
+    return StackFileError(path.name, [Problem("", message)])
+
+
+def _document_path(path: yaml_values.KeyPath) -> str:
+    return json_path(path) or "<document>"
+
+
+def _read_yaml(path: Path, describe: Callable[[yaml_values.KeyPath], str] = _document_path) -> tuple[Any, dict[str, str]]:
     """The file's document as plain JSON data, and the notes on numbers YAML read differently."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise StackFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+        raise _file_error(path, f"cannot be read ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:
-        raise StackFileError(
-            f"{path.name}: cannot be read: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start})"
-        ) from None
+        raise _file_error(path, f"cannot be read: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start})") from None
     try:
         node = yaml_values.compose(text)
     except yaml_io.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise StackFileError(f"{path.name}: is not valid YAML{at}: {problem}") from None
+        raise _file_error(path, f"is not valid YAML{at}: {problem}") from None
     try:
         return yaml_values.build(node, describe)
     except yaml_values.YamlValueError as exc:
-        if len(exc.problems) == 1:
-            raise StackFileError(f"{path.name}: {exc.problems[0]}") from None
-        lines = "\n".join(f"  - {p}" for p in exc.problems)
-        raise StackFileError(f"{path.name}: {len(exc.problems)} problems:\n{lines}") from None
-
-
-def _dotted(head: str, parts: yaml_values.KeyPath) -> str:
-    text = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
-    return text.lstrip(".") or "<document>"
+        raise StackFileError(path.name, exc.problems) from None
 
 
 def _config_key_path(project: str) -> Callable[[yaml_values.KeyPath], str]:
@@ -80,8 +90,8 @@ def _config_key_path(project: str) -> Callable[[yaml_values.KeyPath], str]:
 
     def describe(path: yaml_values.KeyPath) -> str:
         if len(path) >= 2 and path[0] == "config" and isinstance(path[1], str):
-            return _dotted(_qualify(path[1], project), path[2:])
-        return _dotted("", path)
+            return json_path(path[2:], _qualify(path[1], project))
+        return _document_path(path)
 
     return describe
 
@@ -89,7 +99,7 @@ def _config_key_path(project: str) -> Callable[[yaml_values.KeyPath], str]:
 def project_name(project_dir: Path) -> str:
     document, _ = _read_yaml(project_dir / "Pulumi.yaml")
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
-        raise StackFileError("Pulumi.yaml: must be a mapping with a string `name`")
+        raise _file_error(project_dir / "Pulumi.yaml", "must be a mapping with a string `name`")
     return document["name"]
 
 
@@ -135,7 +145,7 @@ def read_stack_config(project_dir: Path, stack: str, esc_values: Optional[Path] 
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         found = ", ".join(list_stacks(project_dir)) or "none"
-        raise StackFileError(f"unknown stack {stack!r}: there is no Pulumi.{stack}.yaml (stacks found: {found})")
+        raise StackFileError("", [Problem("", f"unknown stack {stack!r}: there is no Pulumi.{stack}.yaml (stacks found: {found})")])
 
     values: dict[str, Any] = {}
     project_doc, _ = _read_yaml(project_dir / "Pulumi.yaml")
@@ -149,16 +159,16 @@ def read_stack_config(project_dir: Path, stack: str, esc_values: Optional[Path] 
     if stack_doc is None:
         stack_doc = {}
     if not isinstance(stack_doc, dict):
-        raise StackFileError(f"{stack_file.name}: must be a mapping with a `config:` key")
+        raise _file_error(stack_file, "must be a mapping with a `config:` key")
     config = stack_doc.get("config") or {}
     if not isinstance(config, dict):
-        raise StackFileError(f"{stack_file.name}: `config` must be a mapping of keys to values")
+        raise _file_error(stack_file, "`config` must be a mapping of keys to values")
     environments = imported_environments(stack_doc)
     if esc_values is not None:
         try:
             values.update(read_esc_values(esc_values, project))
-        except EscValuesError as exc:
-            raise StackFileError(str(exc)) from None
+        except EscValuesError as exc:  # the message names the file
+            raise StackFileError("", [Problem("", str(exc))]) from None
         environments = ()
     for key, value in config.items():
         values[_qualify(str(key), project)] = value
@@ -168,21 +178,9 @@ def read_stack_config(project_dir: Path, stack: str, esc_values: Optional[Path] 
     return StackConfig(project, stack, stack_file, raw, secret_keys, notes, environments)
 
 
-def with_notes(problems: Sequence[Problem | str], notes: Mapping[str, str]) -> list[Problem | str]:
-    """Config problems with the stack file's note on how YAML read the value at that key.
-
-    A `Problem` is matched by its key path. Text problems (`ConfigError.problems` before it
-    carries `Problem`s) are matched by the key path they start with.
-    """
-    noted: list[Problem | str] = []
-    for problem in problems:
-        path = getattr(problem, "path", None)
-        if path is not None:
-            noted.append(problem.with_note(notes[path]) if path in notes else problem)  # type: ignore[union-attr]
-            continue
-        key = next((k for k in notes if str(problem).startswith((f"{k} ", f"{k}:"))), None)
-        noted.append(f"{problem} ({notes[key]})" if key else problem)
-    return noted
+def with_notes(problems: Sequence[Problem], notes: Mapping[str, str]) -> list[Problem]:
+    """Config problems with the stack file's note on how YAML read the value at that key path."""
+    return [p.with_note(notes[p.path]) if p.path in notes else p for p in problems]
 
 
 #: What a copy of the program needs to run offline with another stack file beside it.

@@ -31,6 +31,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from settings.problems import UNSET, Problem, Written
+
 PathPart = Union[str, int]
 KeyPath = tuple[PathPart, ...]
 
@@ -53,10 +55,10 @@ _NOT_JSON = {
 
 
 class YamlValueError(Exception):
-    """The document holds something that is not a config value; one problem per line."""
+    """The document holds something that is not a config value: a `Problem` each, with its line."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
         self.problems = problems
 
 
@@ -84,15 +86,15 @@ def _line(node: Node) -> int:
 class _Builder:
     def __init__(self, describe: Callable[[KeyPath], str]):
         self.describe = describe
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.notes: dict[str, str] = {}
         self._open: set[int] = set()  # mappings and lists being built: an alias to one is a cycle
         self._constructor = SafeConstructor()
 
-    def problem(self, node: Node, path: KeyPath, text: str, shown: str | None = None) -> None:
-        """`line N: <key path> = <shown>: <text>`, or without ` = <shown>`."""
-        value = f" = {shown}" if shown is not None else ""
-        self.problems.append(f"line {_line(node)}: {self.describe(path)}{value}: {text}")
+    def problem(self, node: Node, path: KeyPath, text: str, written: str | None = None) -> None:
+        """A problem at the node's line and key path; `written`: the value as the file spells it."""
+        value = Written(written) if written is not None else UNSET
+        self.problems.append(Problem(self.describe(path), text, value, line=_line(node)))
 
     def value(self, node: Node, path: KeyPath) -> Any:
         if isinstance(node, ScalarNode):

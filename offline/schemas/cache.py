@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from offline.schemas.schema_set import SchemaSet, SchemaSource
+from offline.schemas.schema_files import SchemaSource
+from offline.schemas.schema_set import SchemaSet
 
 SCHEMAS_ENV = "AKS_CILIUM_SCHEMAS"
 REFERENCE_ENV = "AKS_CILIUM_REFERENCE"

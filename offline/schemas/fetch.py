@@ -46,7 +46,7 @@ from jsonschema.exceptions import SchemaError
 from components.kinds import CIDR_GROUP_KIND, cidr_group_api_version
 from offline.run import StackFileError, list_stacks, read_stack_config, yaml_io
 from offline.schemas.cache import fetch_destination, shown_path
-from offline.schemas.schema_set import HELM_VALUES_STEM
+from offline.schemas.schema_files import HELM_VALUES_STEM
 from settings.common.errors import ConfigError
 from settings.common.versions import release_version
 from settings.stack import load_settings
@@ -80,7 +80,7 @@ class SchemaFile:
     repo_path: str
     """Path inside cilium/cilium at the release tag."""
     file_name: str
-    """Name in the cache, as `offline.schemas.schema_set.parse_schema_file_name` reads it."""
+    """Name in the cache, as `offline.schemas.schema_files.parse_schema_file_name` reads it."""
     kind: Optional[str]
     """The CRD's kind; None for the Helm values schema."""
 
@@ -107,8 +107,11 @@ def pinned_versions(project_dir: Path, stacks: Optional[Sequence[str]] = None, s
 
     With `skipped`, a stack file that cannot be read adds its message there instead of raising.
     """
+    stacks = stacks or list_stacks(project_dir)
+    if not stacks:
+        raise ValueError(f"no stack file (Pulumi.<stack>.yaml) in {project_dir}")
     versions: dict[str, list[str]] = {}
-    for stack in stacks or list_stacks(project_dir):
+    for stack in stacks:
         try:
             config = read_stack_config(project_dir, stack)
             settings = load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
@@ -227,9 +230,12 @@ def _check_release(version: str) -> None:
         raise ValueError(f"Cilium version {version!r} {exc}") from None
 
 
+DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.schemas.fetch", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--project-dir", type=Path, default=Path(__file__).resolve().parents[1], help="folder with Pulumi.yaml (default: this project)")
+    parser.add_argument("--project-dir", type=Path, default=DEFAULT_PROJECT_DIR, help="folder with Pulumi.yaml (default: this project)")
     parser.add_argument("--stack", action="append", help="only this stack's version (repeatable; default: every Pulumi.<stack>.yaml)")
     parser.add_argument("--version", action="append", dest="versions", help="this Cilium version instead of the stacks' (repeatable)")
     parser.add_argument("--dest", type=Path, help="folder to write into (default: $AKS_CILIUM_SCHEMAS, else .schemas/cilium)")

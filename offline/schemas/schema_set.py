@@ -3,22 +3,13 @@
 Public API (other modules and tests import exactly these names):
 
 - ``SchemaSet.for_version(schema_dirs, cilium_version) -> SchemaSet | None``
-    The schemas for one Cilium release, read from a folder (or several, searched in order) of
-    upstream files such as
-    ``ciliumcidrgroups-v1.19.4.yaml``, ``ciliumnetworkpolicies-v1.20-branchpoint-3ab8efdd3b.yaml``
-    and ``cilium-helm-values.schema-v1.20.0.json`` (../shared/reference/cilium). ``None`` when no
-    file there matches the version. Matching rule, per CRD and for the values schema: only files
-    of the same MAJOR.MINOR line qualify; the file of exactly that release wins, then the
-    branch point of that line, then the release of that line with the nearest patch number.
-    A branch point stands for the whole line because upstream cuts each release line from main
-    there (CRD sources:
-    https://github.com/cilium/cilium/tree/main/pkg/k8s/apis/cilium.io/client/crds; schema
-    changes within a line are listed in Cilium's CRD compatibility table,
-    https://github.com/cilium/cilium/blob/main/Documentation/network/kubernetes/compatibility-table.rst).
-    Among equally good files the first folder's wins. ``SchemaSet.sources`` says which file
-    stands for what, ``SchemaSet.source_for(kind)`` which file a kind is checked against, and
+    The schemas for one Cilium release, from a folder (or several, searched in order) of
+    upstream files; ``None`` when no file there matches the version. Which file stands for
+    what is ``offline.schemas.schema_files`` (names, and exact release before branch point
+    before nearest patch). ``SchemaSet.sources`` says which file stands for what,
+    ``SchemaSet.source_for(kind)`` which file a kind is checked against, and
     ``SchemaSet.approximate`` is true when any of them is not the exact release. Files are only
-    listed here; each CRD is read the first time its kind is validated.
+    listed here; each CRD is read the first time its kind is validated (once per process).
 - ``SchemaSet.validate_manifest(manifest: dict) -> list[str]``
     Errors for one custom resource (CiliumCIDRGroup, CiliumNetworkPolicy,
     CiliumClusterwideNetworkPolicy), empty when the API server would accept it under strict
@@ -48,8 +39,8 @@ ObjectMeta by ``offline.schemas.object_meta``; messages are written by ``offline
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,75 +52,9 @@ from offline.run import yaml_io
 from offline.schemas.crd_json_schema import CrdValidator, crd_to_json_schema, format_checker
 from offline.schemas.messages import short, validation_errors
 from offline.schemas.object_meta import metadata_problems
-from settings.common.versions import release_version
+from offline.schemas.schema_files import SchemaSource, cilium_release, pick_sources
 
-__all__ = ["SchemaSet", "SchemaSource", "parse_schema_file_name"]
-
-HELM_VALUES_STEM = "cilium-helm-values.schema"
-
-# `<plural>-v1.19.4.yaml`, `<plural>-v1.20-branchpoint-<sha>.yaml`, `cilium-helm-values.schema-v1.20.0.json`.
-_SCHEMA_FILE = re.compile(
-    r"^(?P<stem>.+?)-v(?P<major>\d+)\.(?P<minor>\d+)"
-    r"(?:\.(?P<patch>\d+)|-branchpoint-(?P<commit>[0-9a-f]+))\.(?P<ext>yaml|yml|json)$"
-)
-
-
-@dataclass(frozen=True)
-class SchemaSource:
-    """One upstream schema file and the release it was taken from."""
-
-    path: Path
-    stem: str
-    line: tuple[int, int]
-    patch: Optional[int]
-    """None for a branch-point file."""
-    commit: Optional[str]
-
-    @property
-    def release(self) -> str:
-        major, minor = self.line
-        if self.patch is None:
-            return f"v{major}.{minor} branch point {self.commit}"
-        return f"v{major}.{minor}.{self.patch}"
-
-    @property
-    def label(self) -> str:
-        """What the plan names as the version checked against: `1.20.0`, or `v1.20 branch point 3ab8efdd3b`."""
-        return self.release.removeprefix("v") if self.patch is not None else self.release
-
-
-def parse_schema_file_name(path: Path) -> Optional[SchemaSource]:
-    match = _SCHEMA_FILE.match(path.name)
-    if not match:
-        return None
-    patch = match["patch"]
-    return SchemaSource(
-        path=path,
-        stem=match["stem"],
-        line=(int(match["major"]), int(match["minor"])),
-        patch=int(patch) if patch is not None else None,
-        commit=match["commit"],
-    )
-
-
-def _release(cilium_version: str) -> tuple[int, int, int]:
-    """(major, minor, patch) of a Cilium release such as `1.20.0` (a leading 'v' is accepted)."""
-    try:
-        return release_version(cilium_version.strip().removeprefix("v"))
-    except ValueError as exc:
-        raise ValueError(f"Cilium version {cilium_version!r} {exc}") from None
-
-
-def _pick(candidates: list[SchemaSource], patch: int) -> SchemaSource:
-    """Exact release, else the line's branch point, else the nearest patch (older on a tie)."""
-    exact = [c for c in candidates if c.patch == patch]
-    if exact:
-        return exact[0]
-    branch_points = sorted((c for c in candidates if c.patch is None), key=lambda c: c.commit or "")
-    if branch_points:
-        return branch_points[0]
-    return min(candidates, key=lambda c: (abs((c.patch or 0) - patch), c.patch or 0))
-
+__all__ = ["SchemaSet"]
 
 # --- the set ------------------------------------------------------------------------------
 
@@ -157,10 +82,24 @@ class _Crd:
 
 
 def _load_crd(source: SchemaSource) -> _Crd:
+    stat = source.path.stat()
+    return _crd_of_file(source, stat.st_mtime_ns, stat.st_size)
+
+
+# Parsed once per process and file version (a policy CRD is a few hundred kB of YAML): a test
+# run plans many stacks against the same files; a rewritten file has another time or size.
+@functools.lru_cache(maxsize=64)
+def _crd_of_file(source: SchemaSource, mtime_ns: int, size: int) -> _Crd:
     document = yaml_io.load(source.path.read_text(encoding="utf-8"))
     spec = document["spec"]
     served = {v["name"]: v for v in spec["versions"] if v.get("served")}
     return _Crd(source, spec["group"], spec["names"]["kind"], spec.get("scope") == "Namespaced", served)
+
+
+@functools.lru_cache(maxsize=16)
+def _helm_validator_of_file(path: Path, mtime_ns: int, size: int) -> Any:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return Draft7Validator(schema, format_checker=format_checker())
 
 
 @dataclass
@@ -176,20 +115,9 @@ class SchemaSet:
     @classmethod
     def for_version(cls, schema_dirs: Union[Path, Sequence[Path]], cilium_version: str) -> Optional["SchemaSet"]:
         """The schemas in `schema_dirs` (searched in order) for `cilium_version`; None when no file matches it."""
-        major, minor, patch = _release(cilium_version)
-        by_stem: dict[str, list[SchemaSource]] = {}
         directories = [Path(schema_dirs)] if isinstance(schema_dirs, (str, Path)) else [Path(d) for d in schema_dirs]
-        for directory in directories:
-            for path in sorted(directory.iterdir()) if directory.is_dir() else []:
-                source = parse_schema_file_name(path)
-                if source and source.line == (major, minor):
-                    by_stem.setdefault(source.stem, []).append(source)
-        if not by_stem:
-            return None
-        chosen = {stem: _pick(candidates, patch) for stem, candidates in sorted(by_stem.items())}
-        helm = chosen.pop(HELM_VALUES_STEM, None)
-        crds = [s for s in chosen.values() if s.path.suffix in (".yaml", ".yml")]
-        return cls(cilium_version, crds, helm)
+        found = pick_sources(directories, cilium_version)
+        return cls(cilium_version, *found) if found is not None else None
 
     # -- what the set stands for
 
@@ -202,7 +130,7 @@ class SchemaSet:
     @property
     def approximate(self) -> bool:
         """True when some file is not from exactly `cilium_version` (branch point or other patch)."""
-        patch = _release(self.cilium_version)[2]
+        patch = cilium_release(self.cilium_version)[2]
         files = [*self.crd_sources, *([self.helm_values_source] if self.helm_values_source else [])]
         return any(s.patch != patch for s in files)
 
@@ -306,8 +234,8 @@ class SchemaSet:
     def _helm(self) -> Any:
         if self._helm_validator is None:
             assert self.helm_values_source is not None
-            schema = json.loads(self.helm_values_source.path.read_text(encoding="utf-8"))
-            self._helm_validator = Draft7Validator(schema, format_checker=format_checker())
+            stat = self.helm_values_source.path.stat()
+            self._helm_validator = _helm_validator_of_file(self.helm_values_source.path, stat.st_mtime_ns, stat.st_size)
         return self._helm_validator
 
 

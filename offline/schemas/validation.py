@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from offline.run import CILIUM_CHART, HelmRelease, KubernetesObject, Validation, cilium_version
 from offline.schemas.cache import SchemaSearch
 from offline.schemas.helm_value_names import unknown_top_level_values
-from offline.schemas.schema_set import SchemaSet, SchemaSource
+from offline.schemas.schema_files import SchemaSource
+from offline.schemas.schema_set import SchemaSet
 from settings.common.versions import release_version
 
 

@@ -36,9 +36,14 @@ class ConfigError(pulumi.RunError):
         super().__init__(f"invalid stack configuration in {stack_file} ({count}):\n{lines}")
 
 
-def json_path(parts: Iterable[PathPart]) -> str:
-    """`a.b[0].c` for ('a', 'b', 0, 'c')."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+def json_path(parts: Iterable[PathPart], head: str = "") -> str:
+    """`a.b[0].c` for ('a', 'b', 0, 'c'); after `head` when given (`aks-cilium:tags` + `.owner`).
+
+    The one writer of config key paths, as `pulumi config set --path` spells them; the stack-file
+    reader (offline/run/stack_config.py) writes its key paths with it too.
+    """
+    path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+    return path if head else path.lstrip(".")
 
 
 def key_path(*parts: PathPart) -> str:
@@ -46,10 +51,7 @@ def key_path(*parts: PathPart) -> str:
     if not parts:
         return f"{PROJECT}:<root>"
     head, *rest = parts
-    path = LOCATION_KEY if head == "location" else f"{PROJECT}:{head}"
-    for part in rest:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
+    return json_path(rest, LOCATION_KEY if head == "location" else f"{PROJECT}:{head}")
 
 
 def fold(text: str) -> str:

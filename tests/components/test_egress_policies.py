@@ -26,7 +26,7 @@ from components.egress_policies import (
 from offline.schemas.schema_set import SchemaSet
 from settings.common.errors import ConfigError
 from settings.egress_rules import EgressPortSettings, EgressRuleSettings
-from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing
+from tests.harness import ProgramTestCase, cilium_schemas, load_stack_settings, problems_for, schemas_missing, skip_or_fail
 
 CCNP = "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy"
 CIDR_GROUP = "kubernetes:cilium.io/v2:CiliumCIDRGroup"
@@ -71,7 +71,7 @@ def schema_sets() -> list[tuple[str, SchemaSet]]:
     found = [(v, cilium_schemas(v)) for v in SCHEMA_RELEASES]
     missing = [v for v, s in found if s is None or not s.covers("CiliumClusterwideNetworkPolicy")]
     if missing:
-        pytest.skip(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for {missing}"))
+        skip_or_fail(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for {missing}"))
     return found  # type: ignore[return-value]
 
 
@@ -402,7 +402,7 @@ class ProdEgressPolicies(ProgramTestCase):
         version = load_stack_settings("prod").cilium.version
         schemas = cilium_schemas(version)
         if schemas is None or not schemas.covers("CiliumClusterwideNetworkPolicy"):
-            self.skipTest(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for Cilium {version}"))
+            skip_or_fail(schemas_missing(f"CiliumClusterwideNetworkPolicy CRD for Cilium {version}"))
         for policy in run.by_type(CCNP):
             manifest = {k: policy.inputs[k] for k in ("apiVersion", "kind", "metadata", "spec")}
             self.assertEqual(schemas.validate_manifest(manifest), [], policy.urn)

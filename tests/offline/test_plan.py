@@ -1,6 +1,11 @@
-"""`python -m offline.plan`, driven end to end as a user runs it: a fresh process per plan.
+"""`python -m offline.plan`, driven end to end as a user runs it.
 
-Each test reads the command's exit code, stdout, stderr and written files. Test-only stacks
+Each test reads the command's exit code, stdout, stderr and written files. Most plans run the
+command's `main` in this process (`tests.harness.plan`: the Pulumi SDK is imported once); two
+run the real command line in a fresh process (`run_plan`): the prod plan the prod tests read,
+whose files an in-process plan must then reproduce byte for byte (another process has another
+string-hash seed, so set or dict order that leaks into the output shows there), and a program
+error, whose stray asyncio futures only show at a real process's exit. Test-only stacks
 live in tests/fixtures/plan and run from a temporary copy of the project (`--project-dir`),
 so the project root only ever holds the real stacks.
 """
@@ -17,14 +22,14 @@ from components.cidr_groups import builtin_groups, cidr_group_manifest
 from offline.run.engine import Registration
 from offline.run.graph import build_graph
 from offline.schemas.cache import CACHE_DIR
-from tests.harness import PROJECT_DIR, PlanResult, assert_clean_failure, cilium_schemas, needs_schemas, project_copy, run_plan
+from tests.harness import PROJECT_DIR, PlanResult, assert_clean_failure, cilium_schemas, needs_schemas, plan, project_copy, run_plan
 
 # --- dev and prod -------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanResult:
-    return run_plan("dev", tmp_path_factory.mktemp("dev") / "out")
+    return plan("dev", tmp_path_factory.mktemp("dev") / "out")
 
 
 @pytest.fixture(scope="module")
@@ -140,22 +145,20 @@ def test_prod_plan_validates_every_custom_resource_it_writes(prod_plan: PlanResu
         assert schemas.validate_manifest(manifest) == []
 
 
-def test_the_same_inputs_give_byte_identical_files(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    first = run_plan("prod", out)
-    first_files = first.files()
-    second = run_plan("prod", out)
-    assert first.exit_code == second.exit_code == 0
+def test_the_same_inputs_give_byte_identical_files(prod_plan: PlanResult) -> None:
+    first_files = prod_plan.files()
+    second = plan("prod", prod_plan.out_dir)  # this process: another hash seed than the command's
+    assert prod_plan.exit_code == second.exit_code == 0
     assert second.files() == first_files  # same bytes
-    assert second.stdout == first.stdout
+    assert second.stdout == prod_plan.stdout
 
 
 def test_a_rerun_removes_the_files_of_objects_no_longer_declared(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run_plan("prod", out).exit_code == 0
+    assert plan("prod", out).exit_code == 0
     policy = "kubernetes/ciliumclusterwidenetworkpolicy-aks-cilium-egress-azure-imds.yaml"
     assert (out / policy).is_file()
-    again = run_plan("dev", out)  # dev restricts no group: no policy
+    again = plan("dev", out)  # dev restricts no group: no policy
     assert again.exit_code == 0, again.stderr
     assert not (out / policy).exists()
     assert "kubernetes/ciliumcidrgroup-azure-imds.yaml" in again.files()
@@ -165,7 +168,7 @@ def test_a_rerun_removes_the_files_of_objects_no_longer_declared(tmp_path: Path)
 
 
 def test_an_unknown_stack_fails_listing_the_stacks_found(tmp_path: Path) -> None:
-    result = run_plan("staging", tmp_path / "out")
+    result = plan("staging", tmp_path / "out")
     assert_clean_failure(result)
     assert "unknown stack 'staging': there is no Pulumi.staging.yaml (stacks found: " in result.stderr
     assert "dev" in result.stderr and "prod" in result.stderr
@@ -174,7 +177,7 @@ def test_an_unknown_stack_fails_listing_the_stacks_found(tmp_path: Path) -> None
 
 def test_invalid_yaml_fails_naming_the_file_and_line(tmp_path: Path) -> None:
     project = project_copy(tmp_path, "Pulumi.broken-yaml.yaml")
-    result = run_plan("broken-yaml", tmp_path / "out", project_dir=project)
+    result = plan("broken-yaml", tmp_path / "out", project=project)
     assert_clean_failure(result)
     assert result.stderr.startswith("plan: Pulumi.broken-yaml.yaml: is not valid YAML at line ")
 
@@ -183,14 +186,14 @@ def test_a_stack_file_that_is_not_utf8_fails_naming_the_file(tmp_path: Path) -> 
     project = project_copy(tmp_path, "Pulumi.unknown-key.yaml")
     # Latin-1 bytes, as an editor with the wrong encoding writes them.
     (project / "Pulumi.latin1.yaml").write_bytes('config:\n  aks-cilium:tags:\n    owner: "Jörg"\n'.encode("latin-1"))
-    result = run_plan("latin1", tmp_path / "out", project_dir=project)
+    result = plan("latin1", tmp_path / "out", project=project)
     assert_clean_failure(result)
     assert result.stderr.strip() == "plan: Pulumi.latin1.yaml: cannot be read: not UTF-8 text (byte 0xf6 at offset 40)"
 
 
 def test_a_config_error_fails_naming_the_file_and_key(tmp_path: Path) -> None:
     project = project_copy(tmp_path, "Pulumi.unknown-key.yaml")
-    result = run_plan("unknown-key", tmp_path / "out", project_dir=project)
+    result = plan("unknown-key", tmp_path / "out", project=project)
     assert_clean_failure(result)
     assert "invalid stack configuration in Pulumi.unknown-key.yaml" in result.stderr
     assert "aks-cilium:cilium.versoin: unknown key; did you mean 'version'?" in result.stderr

@@ -8,7 +8,7 @@ import pytest
 from offline.run.engine import start_mocks
 from settings.common.errors import ConfigError
 from settings.common.placeholders import ZERO_GUID, check_placeholders, find_placeholders
-from tests.harness import ProgramTestCase, load_stack_settings, run_plan
+from tests.harness import ProgramTestCase, load_stack_settings, plan
 
 PROD_PLACEHOLDERS = [
     "aks-cilium:cluster.admins[0].objectId",
@@ -106,7 +106,7 @@ class ProdPlaceholders(ProgramTestCase):
 
 
 def test_the_offline_plan_of_prod_prints_the_warning_and_still_succeeds(tmp_path):
-    result = run_plan("prod", tmp_path / "out")
+    result = plan("prod", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
     assert "\nWARNING: PLACEHOLDERS in Pulumi.prod.yaml" in result.stdout
     assert result.stderr.startswith("plan: warning: PLACEHOLDERS in Pulumi.prod.yaml")

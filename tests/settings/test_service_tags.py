@@ -25,7 +25,16 @@ from offline.run.stack_config import read_stack_config
 from settings.common import kubernetes_names
 from settings.common.errors import ConfigError
 from settings.stack import load_settings
-from tests.harness import PROJECT_DIR, ProgramTestCase, changed_config, cilium_schemas, problems_for, schemas_missing
+from tests.harness import (
+    PROJECT_DIR,
+    ProgramTestCase,
+    changed_config,
+    cilium_schemas,
+    needs_reference,
+    problems_for,
+    schemas_missing,
+    skip_or_fail,
+)
 from tests.service_tag_data import (
     NO_REAL_FILES,
     PUBLIC_FILE,
@@ -247,11 +256,11 @@ class ServiceTagPrograms(ProgramTestCase):
 def schema_set(version: str = "1.20.0"):
     found = cilium_schemas(version)
     if found is None or not found.covers("CiliumCIDRGroup"):
-        pytest.skip(schemas_missing(f"CiliumCIDRGroup CRD for Cilium {version}"))
+        skip_or_fail(schemas_missing(f"CiliumCIDRGroup CRD for Cilium {version}"))
     return found
 
 
-@pytest.mark.skipif(not REAL_FILES, reason=NO_REAL_FILES)
+@needs_reference(not REAL_FILES, NO_REAL_FILES)
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
 def test_every_tag_of_a_real_file_gives_valid_names_labels_and_bounded_groups(path):
     loaded = read_service_tags_file(str(path))
@@ -266,7 +275,7 @@ def test_every_tag_of_a_real_file_gives_valid_names_labels_and_bounded_groups(pa
             assert kubernetes_names.is_label_value(value), (group.name, value)
 
 
-@pytest.mark.skipif(not REAL_FILES, reason=NO_REAL_FILES)
+@needs_reference(not REAL_FILES, NO_REAL_FILES)
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)
 def test_a_real_tags_groups_together_hold_exactly_its_collapsed_prefixes(path):
     loaded = read_service_tags_file(str(path))
@@ -281,7 +290,7 @@ class RealServiceTagPrograms(ProgramTestCase):
 
     def setUp(self) -> None:
         if PUBLIC_FILE is None:
-            self.skipTest(NO_REAL_FILES)
+            skip_or_fail(NO_REAL_FILES)
         super().setUp()
 
     async def test_real_tags_plan_into_groups_that_ciliums_crd_schema_accepts(self):

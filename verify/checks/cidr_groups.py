@@ -19,15 +19,7 @@ def groups(ctx: Context) -> list[CheckResult]:
     command = commands.get_cidr_groups(ctx.tools)
     output = ctx.run(command)
     expected = ctx.expect.cidr_groups
-    live: dict[str, dict] = {}
-    problem = None
-    if not output.ok:
-        problem = kube.failure(output, "Cilium's CiliumCIDRGroup CRD is missing")
-    else:
-        try:
-            live = {item["metadata"]["name"]: item for item in kube.items(output, "ciliumcidrgroups")}
-        except kube.ParseError as exc:
-            problem = (Verdict.INCONCLUSIVE, str(exc))
+    live, problem = kube.objects_by_name(output, "ciliumcidrgroups", "CiliumCIDRGroup")
     results = []
     for group in expected:
         check, see = f"{PREFIX}{group.name}", f"kubectl get ciliumcidrgroup {group.name} -o yaml"

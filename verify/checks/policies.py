@@ -46,15 +46,7 @@ def policies(ctx: Context) -> list[CheckResult]:
     if not expected:
         return [result(PREFIX.rstrip(":"), "Egress policies", Verdict.SKIP, f"{ctx.expect.source} declares no restricted egress rule", command)]
     output = ctx.run(command)
-    live: dict[str, dict] = {}
-    problem = None
-    if not output.ok:
-        problem = kube.failure(output, "Cilium's CiliumClusterwideNetworkPolicy CRD is missing")
-    else:
-        try:
-            live = {item["metadata"]["name"]: item for item in kube.items(output, "ciliumclusterwidenetworkpolicies")}
-        except kube.ParseError as exc:
-            problem = (Verdict.INCONCLUSIVE, str(exc))
+    live, problem = kube.objects_by_name(output, "ciliumclusterwidenetworkpolicies", "CiliumClusterwideNetworkPolicy")
     results = []
     for policy in expected:
         check, see = f"{PREFIX}{policy.name}", f"kubectl get ciliumclusterwidenetworkpolicy {policy.name} -o yaml"

@@ -194,6 +194,18 @@ def test_agent_pool_machines_are_fixed_unless_the_pool_gets_a_new_name() -> None
     assert change_problems(compute_changes([old], [scaled])) == []
 
 
+def test_a_pool_field_azure_native_replaces_on_is_a_replace_and_refused_like_an_update() -> None:
+    old = deployed(POOL, "apps", {"agentPoolName": "apps", "vmSize": "Standard_D4ds_v5", "gpuInstanceProfile": "MIG1g", "maxPods": 30})
+    gpu = registration(POOL, "apps", {"agentPoolName": "apps", "vmSize": "Standard_D4ds_v5", "gpuInstanceProfile": "MIG2g", "maxPods": 30})
+    assert one_change(old, gpu) == ("replace", ("gpuInstanceProfile",))
+    (problem,) = change_problems(compute_changes([old], [gpu]))
+    assert problem.startswith(f"{POOL} apps: gpuInstanceProfile of a node pool cannot change in place")
+    pods = registration(POOL, "apps", {"agentPoolName": "apps", "vmSize": "Standard_D4ds_v5", "gpuInstanceProfile": "MIG1g", "maxPods": 50})
+    assert one_change(old, pods) == ("update", ("maxPods",))
+    (problem,) = change_problems(compute_changes([old], [pods]))
+    assert problem.startswith(f"{POOL} apps: maxPods of a node pool cannot change in place")
+
+
 def test_inline_pools_may_scale_but_not_come_or_go() -> None:
     old = deployed(CLUSTER, "aks", {"agentPoolProfiles": [{"name": "system", "count": 2, "vmSize": "a"}, {"name": "apps", "count": 1, "vmSize": "b"}]})
     scaled = registration(CLUSTER, "aks", {"agentPoolProfiles": [{"name": "system", "count": 3, "vmSize": "a"}, {"name": "apps", "count": 2, "vmSize": "b"}]})

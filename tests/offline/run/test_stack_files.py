@@ -17,7 +17,8 @@ from typing import Callable, Optional
 
 import pytest
 
-from offline.run.stack_config import copy_program
+from offline.run.stack_config import StackFileError, copy_program, read_stack_config, with_notes
+from settings.problems import UNSET, Problem, Written
 from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, PlanResult, plan, skip_or_fail
 from tests.service_tag_data import small_document
 
@@ -284,3 +285,27 @@ def test_a_stack_file_mistake_ends_with_one_clean_message(case: Case, results: d
         assert words not in result.stderr + result.stdout, result.stderr + result.stdout
     if case.after is not None:
         case.after(result.out_dir)
+
+
+def test_a_stack_file_error_carries_each_problem_with_its_key_path_line_and_value(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_bytes((PROJECT_DIR / "Pulumi.yaml").read_bytes())
+    (tmp_path / "Pulumi.t.yaml").write_text(stack("aks-cilium:tags: {owner: yes, expires: 2026-12-31}"), encoding="utf-8")
+    with pytest.raises(StackFileError) as caught:
+        read_stack_config(tmp_path, "t")
+    assert caught.value.file == "Pulumi.t.yaml"
+    assert [(p.path, p.line, p.value) for p in caught.value.problems] == [
+        ("aks-cilium:tags.owner", 5, Written("yes")),
+        ("aks-cilium:tags.expires", 5, Written("2026-12-31")),
+    ]
+    assert str(caught.value).startswith("Pulumi.t.yaml: 2 problems:\n  - line 5: aks-cilium:tags.owner = yes: YAML 1.1 reads yes")
+
+
+def test_a_note_on_how_yaml_read_a_number_joins_the_problem_at_that_key_path() -> None:
+    notes = {"aks-cilium:tags.release": "line 6 has 1.30, which YAML reads as the number 1.3"}
+    at_key = Problem("aks-cilium:tags.release", "must be text, not a number", 1.3)
+    # The same words elsewhere are not this key: only the path decides.
+    elsewhere = Problem("aks-cilium:tags", "aks-cilium:tags.release must be text", UNSET)
+    assert [str(p) for p in with_notes([at_key, elsewhere], notes)] == [
+        "aks-cilium:tags.release = 1.3: must be text, not a number (line 6 has 1.30, which YAML reads as the number 1.3)",
+        "aks-cilium:tags: aks-cilium:tags.release must be text",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from offline.run import yaml_values
+from settings.problems import Written
 
 
 def build(text: str):
@@ -40,13 +41,21 @@ def test_a_plain_number_written_differently_is_noted_not_refused():
 def test_what_is_not_plain_json_data_is_refused_with_its_line(text, problem):
     with pytest.raises(yaml_values.YamlValueError) as caught:
         build(text)
-    assert caught.value.problems[0].startswith(problem), caught.value.problems
+    assert str(caught.value.problems[0]).startswith(problem), caught.value.problems
 
 
 def test_every_problem_of_a_document_is_reported():
     with pytest.raises(yaml_values.YamlValueError) as caught:
         build("a: 2026-01-01\nb: 2026-01-02\nc: 1\nc: 2\n")
-    assert len(caught.value.problems) == 3
+    assert [(p.path, p.line) for p in caught.value.problems] == [("a", 1), ("b", 2), ("c", 4)]
+
+
+def test_a_problem_carries_its_key_path_line_and_the_value_as_written():
+    with pytest.raises(yaml_values.YamlValueError) as caught:
+        build("x: 1\nlist:\n  - ok\n  - yes\n")
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.value) == ("list.1", 4, Written("yes"))
+    assert problem.message.startswith("YAML 1.1 reads yes as the boolean true")
 
 
 def test_quoted_and_true_false_values_are_plain_data():

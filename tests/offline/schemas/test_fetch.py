@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.run.stack_config import copy_program
+from offline.run.stack_config import copy_program, list_stacks
 from offline.schemas.fetch import DEFAULT_BASE_URL, FetchError, fetch_version, main, pinned_versions, schema_files
 from offline.schemas.schema_set import SchemaSet
 from tests.harness import PROJECT_DIR
@@ -135,18 +135,35 @@ def run_fetch(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
 
 
-def test_the_command_fills_the_project_cache_for_every_stack(tmp_path: Path) -> None:
+def test_main_fills_the_project_cache_for_every_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("AKS_CILIUM_SCHEMAS", raising=False)
     project = copy_program(PROJECT_DIR, tmp_path / "project")
     for stack in ("dev", "prod"):
         (project / f"Pulumi.{stack}.yaml").write_bytes((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_bytes())
     with schema_server() as server:
         server.publish("1.20.0")
-        done = run_fetch("--project-dir", str(project), "--base-url", server.base_url)
-        again = run_fetch("--project-dir", str(project), "--base-url", server.base_url)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "Cilium 1.20.0 (dev, prod): downloaded 4 files in .schemas/cilium\n"
-    assert again.stdout == "Cilium 1.20.0 (dev, prod): already there in .schemas/cilium\n"
+        assert main(["--project-dir", str(project), "--base-url", server.base_url]) == 0
+        assert capsys.readouterr().out == "Cilium 1.20.0 (dev, prod): downloaded 4 files in .schemas/cilium\n"
+        assert main(["--project-dir", str(project), "--base-url", server.base_url]) == 0
+        assert capsys.readouterr().out == "Cilium 1.20.0 (dev, prod): already there in .schemas/cilium\n"
     assert SchemaSet.for_version(project / ".schemas" / "cilium", "1.20.0").approximate is False
+
+
+def test_without_project_dir_main_reads_this_projects_stacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("AKS_CILIUM_SCHEMAS", str(tmp_path / "mine"))  # not the developer's cache
+    with schema_server() as server:
+        server.publish("1.20.0")
+        assert main(["--base-url", server.base_url]) == 0
+    out = capsys.readouterr().out
+    # Every stack file of this project, whichever versions they pin (the fleet's stacks too).
+    for stack in list_stacks(PROJECT_DIR):
+        assert stack in out, out
+    assert "Cilium 1.20.0 (" in out and "downloaded 4 files in " in out
+
+
+def test_a_folder_without_stack_files_is_an_error_not_nothing_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--project-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"schemas: no stack file (Pulumi.<stack>.yaml) in {tmp_path}\n"
 
 
 def test_the_command_fails_with_one_message_and_a_non_zero_exit(tmp_path: Path) -> None:
@@ -155,8 +172,11 @@ def test_the_command_fails_with_one_message_and_a_non_zero_exit(tmp_path: Path) 
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].startswith("schemas: Cilium 1.19.6 (--version): GET http://127.0.0.1:")
     assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
-    bad = run_fetch("--version", "1.20", "--dest", str(tmp_path))
-    assert bad.returncode == 2 and bad.stderr.startswith("schemas: Cilium version '1.20' must be")
+
+
+def test_a_version_that_is_not_a_release_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version", "1.20", "--dest", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("schemas: Cilium version '1.20' must be")
 
 
 def test_main_writes_where_aks_cilium_schemas_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
