@@ -73,9 +73,24 @@ SCHEMAS_DIR ?=
 SCHEMA_ARGS ?=
 
 schemas: $(VENV)/.installed
-	@$(PY) -m offline.schema_fetch $(if $(SCHEMAS_DIR),--dest $(SCHEMAS_DIR)) $(SCHEMA_ARGS)
+	@$(PY) -m offline.schemas.fetch $(if $(SCHEMAS_DIR),--dest $(SCHEMAS_DIR)) $(SCHEMA_ARGS)
 
 # Timing figures for docs/benchmarks.md (not a test: nothing is asserted).
 bench: $(VENV)/.installed
 	$(PY) benchmarks/plan_bench.py
 	$(PY) benchmarks/service_tags_bench.py
+
+# --- verify on the cluster (docs/verify.md) -------------------------------------------------
+# `make verify STACK=prod`: after `pulumi up`, check on the live cluster (with your kubectl and
+# KUBECONFIG) what the stack promises. REPLAY=DIR reads every command's output from DIR instead
+# (tests/fixtures/verify/*); AGAINST=FILE checks what a `pulumi stack export` says is deployed.
+# VERIFY_ARGS passes options, e.g. VERIFY_ARGS='--probes --junit verify.xml'.
+STACK ?= dev
+AGAINST ?=
+REPLAY ?=
+VERIFY_ARGS ?=
+
+.PHONY: verify
+
+verify: $(VENV)/.installed
+	@$(PY) -m verify $(STACK) $(if $(AGAINST),--against '$(AGAINST)') $(if $(REPLAY),--replay '$(REPLAY)') $(VERIFY_ARGS)

@@ -3,8 +3,8 @@
 import pulumi
 
 from components.platform import AksCiliumPlatform, hubble_ui_command
-from settings.placeholders import check_placeholders
-from settings.pulumi_config import raw_config_from_pulumi, secret_keys_from_pulumi
+from settings.common.placeholders import check_placeholders
+from settings.common.pulumi_config import raw_config_from_pulumi, secret_keys_from_pulumi
 from settings.stack import load_settings
 
 # Every config problem is reported here, before the first resource is declared.

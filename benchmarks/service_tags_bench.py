@@ -3,7 +3,7 @@
     python benchmarks/service_tags_bench.py [--file PATH] [--runs 3]
 
 Runs the real `__main__.py` for the dev stack under the offline mock engine
-(`offline.engine.run_stack`, in this process, after one untimed warm-up run that pays the
+(`offline.run.engine.run_stack`, in this process, after one untimed warm-up run that pays the
 imports), with `aks-cilium:serviceTags` pointing at a real published file. Prints, per case,
 the median of `--runs` runs:
 - settings: `load_settings` alone (read and check the file, parse, collapse, split, name);
@@ -31,8 +31,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
 from azure_service_tags.file import read_service_tags_file  # noqa: E402
-from offline.engine import run_stack  # noqa: E402
-from offline.stack_config import read_stack_config  # noqa: E402
+from offline.run.engine import run_stack  # noqa: E402
+from offline.run.stack_config import read_stack_config  # noqa: E402
 from settings.stack import load_settings  # noqa: E402
 
 REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))

@@ -9,12 +9,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kinds import CIDR_GROUP_API_VERSIONS, CIDR_GROUP_KIND, kubernetes_type
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings
 from settings.service_tags import ServiceTagsSettings
 
-KIND = "CiliumCIDRGroup"
-#: Every apiVersion a CiliumCIDRGroup of a supported Cilium (>= 1.17) is declared with.
-API_VERSIONS = ("cilium.io/v2alpha1", "cilium.io/v2")
+KIND = CIDR_GROUP_KIND
+API_VERSIONS = CIDR_GROUP_API_VERSIONS
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,6 @@ def groups_from_settings(
     )
 
 
-def cidr_group_api_version(cilium_version: tuple[int, int, int]) -> str:
-    """`cilium.io/v2` is stored from 1.18.0; 1.17.x serves only v2alpha1.
-
-    The CRD moved from crds/v2alpha1/ to crds/v2/ in 1.18.0:
-    https://github.com/cilium/cilium/blob/v1.18.0/pkg/k8s/apis/cilium.io/client/crds/v2/ciliumcidrgroups.yaml
-    """
-    return "cilium.io/v2" if cilium_version >= (1, 18, 0) else "cilium.io/v2alpha1"
-
-
 def cidr_group_aliases(api_version: str) -> list[pulumi.Alias]:
     """The same group under the other apiVersion, so a Cilium upgrade is an update of it.
 
@@ -63,7 +54,7 @@ def cidr_group_aliases(api_version: str) -> list[pulumi.Alias]:
     `upsert_existing_objects` in pulumi_kubernetes/provider.py; pulumi/pulumi-kubernetes#546).
     Both directions, so a rollback to 1.17.x is an update too.
     """
-    return [pulumi.Alias(type_=f"kubernetes:{other}:{KIND}") for other in API_VERSIONS if other != api_version]
+    return [pulumi.Alias(type_=kubernetes_type(other, KIND)) for other in API_VERSIONS if other != api_version]
 
 
 def cidr_group_manifest(group: CidrGroupSpec, api_version: str) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-CHART = "cilium"
-RELEASE_NAME = "cilium"
+from components.kinds import CILIUM_CHART
+
+CHART = CILIUM_CHART
+RELEASE_NAME = CILIUM_CHART
 NAMESPACE = "kube-system"
 # Helm's own default (300 s) is tight for a first install: nodes are NotReady until the agent
 # runs, and the operator must register the CRDs before the agents turn ready.

@@ -11,8 +11,8 @@ from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from components.kubeconfig import decode_kubeconfig, with_kubelogin
 from components.node_pools import inline_pool, pool_arguments, pool_ignore_changes
-from settings.azure_names import AzureNames
 from settings.cluster import ClusterSettings
+from settings.common.azure_names import AzureNames
 from settings.network import NetworkSettings
 from settings.upgrades import azure_owns_the_version
 

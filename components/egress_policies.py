@@ -31,13 +31,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kinds import POLICY_API_VERSION, POLICY_KIND
 from settings.egress_rules import PORT_RANGE, EgressPortSettings, EgressRuleSettings, egress_policy_names
 
-# Fixed: CiliumClusterwideNetworkPolicy has been `cilium.io/v2` in every supported Cilium
-# (>= 1.17), so unlike the CIDR groups' (components/cidr_groups.py) its resource type never
-# changes with a Cilium upgrade and needs no alias. The Helm release's type is fixed too.
-API_VERSION = "cilium.io/v2"
-KIND = "CiliumClusterwideNetworkPolicy"
+API_VERSION = POLICY_API_VERSION
+KIND = POLICY_KIND
 
 #: The label every pod's identity carries for its namespace; `k8s:` limits the match to labels
 #: that came from Kubernetes (Cilium docs, policy/language "Endpoints based").

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import network
 
-from settings.azure_names import AzureNames
+from settings.common.azure_names import AzureNames
 from settings.network import NetworkSettings
 
 

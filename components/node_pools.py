@@ -20,7 +20,8 @@ from typing import Any, Optional
 import pulumi
 from pulumi_azure_native import containerservice
 
-from settings.cluster import ClusterSettings, NodePoolSettings
+from settings.cluster import ClusterSettings
+from settings.node_pools import NodePoolSettings
 from settings.upgrades import azure_owns_the_version
 
 

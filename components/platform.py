@@ -6,11 +6,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
-from components.cidr_groups import CidrGroups, CidrGroupsArgs, cidr_group_api_version, groups_from_settings
+from components.cidr_groups import CidrGroups, CidrGroupsArgs, groups_from_settings
 from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
 from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
+from components.kinds import cidr_group_api_version
 from components.network import Network, NetworkArgs
 from components.node_pools import NodePools, NodePoolsArgs
 from settings.stack import StackSettings

@@ -7,10 +7,10 @@ Runs the real `__main__.py` under the Pulumi SDK's mock engine with the stack's 
 - writes to the output folder: `plan.txt` (the printed plan), `kubernetes/<kind>-<name>.yaml`
   (each custom resource as sent), `helm/<release>-values.yaml`, and `graph.dot`;
 - validates custom resources and Cilium Helm values against the schemas of the stack's Cilium
-  version (`offline.plan_validation`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the cache
-  `make schemas` fills, then the shared reference folder (`offline.schema_cache`).
-- writes `state.json` (`offline.state_export`) and, with `--against FILE`, previews the changes
-  against that deployed state and writes `changes.json` (`offline.preview_step`).
+  version (`offline.schemas.validation`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the cache
+  `make schemas` fills, then the shared reference folder (`offline.schemas.cache`).
+- writes `state.json` (`offline.preview.state_export`) and, with `--against FILE`, previews the changes
+  against that deployed state and writes `changes.json` (`offline.preview.preview_step`).
 
 Exit codes: 0 planned and valid; 1 a schema violation, or a change the preview refuses; 2 bad
 input (unknown stack, unreadable or invalid YAML or state file, config error, program error, bad
@@ -24,23 +24,35 @@ import asyncio
 import gc
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 
-from offline.engine import FAKE_DEPLOYER_OBJECT_ID, ProgramRun, run_program, start_mocks
-from offline.graph import build_graph, to_dot
-from offline.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
-from offline.plan_report import PlanHeader, helm_releases, kubernetes_objects, render_plan, to_yaml
-from offline.plan_validation import validate
-from offline.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
-from offline.schema_cache import SCHEMAS_ENV, SchemaSearch, schema_search
-from offline.stack_config import StackFileError, read_stack_config, with_notes
-from offline.state_export import state_document, to_json
-from offline.state_import import StateFileError
-from settings.errors import ConfigError
+from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
+from offline.preview.state_export import state_document, to_json
+from offline.preview.state_import import StateFileError
+from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
+from offline.report.plan_report import PlanHeader, render_plan, to_yaml
+from offline.run import (
+    DEFAULT_ENGINE,
+    FAKE_DEPLOYER_OBJECT_ID,
+    EngineOptions,
+    ProgramRun,
+    StackFileError,
+    build_graph,
+    helm_releases,
+    kubernetes_objects,
+    read_stack_config,
+    run_program,
+    start_mocks,
+    to_dot,
+    with_notes,
+)
+from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
+from offline.schemas.validation import validate
+from settings.common.errors import ConfigError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -60,12 +72,13 @@ class Options:
     out_dir: Path
     schemas: SchemaSearch
     against: Optional[Path] = None
-    principal: str = FAKE_DEPLOYER_OBJECT_ID
+    engine: EngineOptions = DEFAULT_ENGINE
+    """How the mock engine answers; `--principal` sets who runs `pulumi up`."""
     overwrite: bool = False
-    """Write into an output folder that holds files the plan did not write (offline.plan_files)."""
+    """Write into an output folder that holds files the plan did not write (offline.report.plan_files)."""
 
 
-def parse_options(argv: Optional[Sequence[str]]) -> Options:
+def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE) -> Options:
     parser = argparse.ArgumentParser(
         prog="python -m offline.plan",
         description="Plan a stack offline: print what it would deploy, write its Kubernetes objects, "
@@ -84,13 +97,13 @@ def parse_options(argv: Optional[Sequence[str]]) -> Options:
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
     adopt = args.out is None and has_no_record(out_dir)
-    return Options(args.stack, project_dir, out_dir, schemas, args.against, args.principal, args.overwrite or adopt)
+    return Options(args.stack, project_dir, out_dir, schemas, args.against, replace(engine, principal=args.principal), args.overwrite or adopt)
 
 
 # --- running the program ------------------------------------------------------------------
 
 
-def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEPLOYER_OBJECT_ID) -> ProgramRun:
+def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = DEFAULT_ENGINE) -> ProgramRun:
     """The program's `ProgramRun`, or `PlanInputError` with one clean message.
 
     Under the mock engine an exception raised while the program runs can surface from
@@ -109,7 +122,7 @@ def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEP
 
     async def main() -> ProgramRun:
         asyncio.get_running_loop().set_exception_handler(keep_stray)
-        return await run_program(project_dir, config, start_mocks(config, principal=principal))
+        return await run_program(project_dir, config, start_mocks(config, options=engine))
 
     def keep_unraisable(unraisable: Any) -> None:
         # A failed run can leave an event loop whose __del__ trips over its closed selector;
@@ -137,7 +150,7 @@ def run_program_cleanly(project_dir: Path, stack: str, principal: str = FAKE_DEP
 def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
     """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
     if isinstance(exc, ConfigError) and notes:
-        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
+        return str(ConfigError(exc.stack_file, with_notes([str(p) for p in exc.problems], notes)))
     if isinstance(exc, (pulumi.RunError, StackFileError)):
         return str(exc)
     where = ""
@@ -172,14 +185,14 @@ def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
 
 
 def plan(options: Options) -> int:
-    problem = principal_problem(options.principal)
+    problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
     try:  # read before the run: the file may be this folder's state.json, which the run rewrites
         deployed = read_deployed(options.against)
     except StateFileError as exc:
         raise PlanInputError(str(exc)) from None
-    run = run_program_cleanly(options.project_dir, options.stack, options.principal)
+    run = run_program_cleanly(options.project_dir, options.stack, options.engine)
     if deployed is not None:
         problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
         if problem:
@@ -221,8 +234,9 @@ def plan(options: Options) -> int:
     return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    options = parse_options(argv)
+def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE) -> int:
+    """The command; `engine` changes how the mock engine answers (tests: a re-created cluster, no aliases)."""
+    options = parse_options(argv, engine)
     # A plan is one short-lived process. The cyclic garbage collector would re-scan the ~850
     # SDK modules it imports over and over (about a quarter of the run; docs/benchmarks.md)
     # and find next to nothing to free; reference counting still frees all acyclic garbage.

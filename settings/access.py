@@ -14,9 +14,10 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from settings.base import Section
-from settings.errors import key_path
-from settings.guids import is_guid
+from settings.common.base import Section
+from settings.common.errors import key_path
+from settings.common.guids import is_guid
+from settings.problems import Problem
 
 #: What Azure accepts as a role assignment's principalType for a Kubernetes admin
 #: (https://learn.microsoft.com/rest/api/authorization/role-assignments/create).
@@ -46,24 +47,31 @@ class ClusterAdminSettings(Section):
         return value.lower()
 
 
-def cluster_access_problems(admins: Sequence[ClusterAdminSettings], disable_local_accounts: bool) -> list[str]:
+def cluster_access_problems(admins: Sequence[ClusterAdminSettings], disable_local_accounts: bool) -> list[Problem]:
     """Each admin once; and someone to install Cilium when only Entra ID logins exist."""
     key = key_path("cluster", "admins")
-    problems: list[str] = []
+    problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, admin in enumerate(admins):
         if admin.object_id in seen:
             problems.append(
-                f"{key}[{i}].objectId = '{admin.object_id}': already listed as {key}[{seen[admin.object_id]}];"
-                " each principal gets one role assignment"
+                Problem(
+                    f"{key}[{i}].objectId",
+                    f"already listed as {key}[{seen[admin.object_id]}]; each principal gets one role assignment",
+                    admin.object_id,
+                )
             )
         seen.setdefault(admin.object_id, i)
     if not admins and disable_local_accounts:
         problems.append(
-            f"{key} = []: with {key_path('cluster', 'disableLocalAccounts')} = true only Entra ID logins exist,"
-            " and nobody would be allowed to install Cilium (the Helm install is forbidden under Azure RBAC);"
-            " list the identity that runs `pulumi up`, or a group it is in, e.g."
-            f" `pulumi config set --path '{key}[0].objectId' <guid>` and"
-            f" `pulumi config set --path '{key}[0].principalType' Group`"
+            Problem(
+                key,
+                f"with {key_path('cluster', 'disableLocalAccounts')} = true only Entra ID logins exist, and nobody would be"
+                " allowed to install Cilium (the Helm install is forbidden under Azure RBAC)",
+                [],
+                hint="list the identity that runs `pulumi up`, or a group it is in, e.g."
+                f" `pulumi config set --path '{key}[0].objectId' <guid>` and"
+                f" `pulumi config set --path '{key}[0].principalType' Group`",
+            )
         )
     return problems

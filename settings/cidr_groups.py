@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from pydantic import Field, field_validator
 
-from settings import kubernetes_names
-from settings.addresses import AnyCidr
-from settings.base import Section
-from settings.errors import key_path
-from settings.network import IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
+from settings.common import kubernetes_names
+from settings.common.addresses import AnyCidr
+from settings.common.base import Section
+from settings.common.errors import key_path
+from settings.network import AKS_RESERVED_RANGES, IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
+from settings.problems import Problem
 
 #: The two groups every stack declares; extra groups may not reuse these names.
 BUILTIN_CIDR_GROUPS: dict[str, str] = {
     "azure-imds": "169.254.169.254/32",
     "azure-internal-dns": "168.63.129.16/32",
+}
+
+#: What breaks when a pod or service range swallows a built-in group's address
+#: (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16).
+BUILTIN_ADDRESS_WHY = {
+    "azure-internal-dns": "Azure's DNS resolver, DHCP and health probes: pods (CoreDNS forwarding to Azure DNS) could no longer reach it",
 }
 
 
@@ -67,19 +75,38 @@ class CidrGroupSettings(Section):
         return check_labels(value)
 
 
-def cidr_group_problems(groups: tuple[CidrGroupSettings, ...], network: NetworkSettings) -> list[str]:
-    problems: list[str] = []
+def cidr_group_problems(groups: tuple[CidrGroupSettings, ...], network: NetworkSettings) -> list[Problem]:
+    problems: list[Problem] = []
     seen: set[str] = set()
     for i, group in enumerate(groups):
         at = key_path("cidrGroups", i)
         if group.name in BUILTIN_CIDR_GROUPS:
             problems.append(
-                f"{at}.name = '{group.name}': is a built-in group the stack always declares"
-                f" ({', '.join(BUILTIN_CIDR_GROUPS)}); choose another name"
+                Problem(
+                    f"{at}.name",
+                    f"is a built-in group the stack always declares ({', '.join(BUILTIN_CIDR_GROUPS)}); choose another name",
+                    group.name,
+                )
             )
         elif group.name in seen:
-            problems.append(f"{at}.name = '{group.name}': CIDR group names must be unique")
+            problems.append(Problem(f"{at}.name", "CIDR group names must be unique", group.name))
         seen.add(group.name)
         for j, cidr, name, net in in_cluster_overlaps(network, group.cidrs):
-            problems.append(f"{at}.cidrs[{j}] = '{cidr}': overlaps {name} = '{net}'; {IN_CLUSTER_WHY}")
+            problems.append(Problem(f"{at}.cidrs[{j}]", f"overlaps {name} = '{net}'; {IN_CLUSTER_WHY}", str(cidr)))
+    return problems
+
+
+def builtin_address_problems(network: NetworkSettings) -> list[Problem]:
+    """Pod and service ranges must not swallow Azure's platform addresses (the built-in groups)."""
+    problems: list[Problem] = []
+    for field, cidr in (("podCidr", network.pod_cidr), ("serviceCidr", network.service_cidr)):
+        for group, address in BUILTIN_CIDR_GROUPS.items():
+            platform = ipaddress.ip_network(address)
+            # IMDS lies in 169.254.0.0/16, which network_problems already refuses as AKS-reserved.
+            if any(platform.subnet_of(r) for r in AKS_RESERVED_RANGES) or not platform.subnet_of(cidr):
+                continue
+            why = BUILTIN_ADDRESS_WHY.get(group, f"the address of the built-in CIDR group {group}")
+            problems.append(
+                Problem(key_path("network", field), f"contains {platform.network_address}, {why}; choose a range without it", str(cidr))
+            )
     return problems

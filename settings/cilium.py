@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from settings.base import Section
-from settings.errors import key_path, show
-from settings.versions import release_version
+from settings.common.base import Section
+from settings.common.errors import key_path
+from settings.common.versions import release_version
+from settings.problems import Problem, show
 
 #: Oldest Cilium release whose Hubble labels traffic to CIDR groups that no policy references
 #: (Cilium 1.17.0 release notes: https://github.com/cilium/cilium/releases/tag/v1.17.0).
@@ -85,14 +86,14 @@ def flatten_values(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any
     return flat
 
 
-def cilium_problems(cilium: CiliumSettings) -> list[str]:
+def cilium_problems(cilium: CiliumSettings) -> list[Problem]:
     key = key_path("cilium", "values")
     flat = cilium.flat_values
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path, why in MANAGED_HELM_VALUES.items():
         if any(p == path or p.startswith(f"{path}.") for p in flat):
-            problems.append(f"{key}.{path}: is set by the stack ({why}); remove it")
+            problems.append(Problem(f"{key}.{path}", f"is set by the stack ({why}); remove it"))
     for path, (allowed, why) in CONSTRAINED_HELM_VALUES.items():
         if path in flat and flat[path] != allowed:
-            problems.append(f"{key}.{path} = {show(flat[path])}: may only be {show(allowed)} ({why})")
+            problems.append(Problem(f"{key}.{path}", f"may only be {show(allowed)} ({why})", flat[path]))
     return problems

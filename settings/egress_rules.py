@@ -12,10 +12,11 @@ import re2
 from pydantic import BeforeValidator, Field
 from pydantic.alias_generators import to_camel
 
-from settings import kubernetes_names
-from settings.base import Section
 from settings.cilium import CiliumSettings
-from settings.errors import did_you_mean, key_path
+from settings.common import kubernetes_names
+from settings.common.base import Section
+from settings.common.errors import did_you_mean, key_path
+from settings.problems import Problem
 
 #: Ports a restriction may name; 0 is not one: Cilium reads port "0" as "every port".
 PORT_RANGE = (1, 65535)
@@ -147,86 +148,102 @@ def egress_policy_names(group: str) -> tuple[str, str]:
     return f"aks-cilium-egress-{group}", f"aks-cilium-egress-{group}-allowlisted"
 
 
-def egress_rule_problems(rules: Mapping[str, EgressRuleSettings], declared: Sequence[str], cilium: CiliumSettings) -> list[str]:
+def egress_rule_problems(rules: Mapping[str, EgressRuleSettings], declared: Sequence[str], cilium: CiliumSettings) -> list[Problem]:
     """`declared`: every CIDR group the stack declares, which is what a rule may name."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     for group, rule in rules.items():
         at = key_path("egressRules", group)
         if group not in declared:
             hint = did_you_mean(group, declared)
             problems.append(
-                f"{at}: no CIDR group named {group!r} is declared{'; ' + hint if hint else ''} Declared groups:"
-                f" {', '.join(declared)} (built-in, {key_path('cidrGroups')} and {key_path('serviceTags')})"
+                Problem(
+                    at,
+                    f"no CIDR group named {group!r} is declared{'; ' + hint if hint else ''} Declared groups:"
+                    f" {', '.join(declared)} (built-in, {key_path('cidrGroups')} and {key_path('serviceTags')})",
+                )
             )
             continue
         problems += _one_rule_problems(at, group, rule, cilium)
     return problems
 
 
-def _one_rule_problems(at: str, group: str, rule: EgressRuleSettings, cilium: CiliumSettings) -> list[str]:
+def _one_rule_problems(at: str, group: str, rule: EgressRuleSettings, cilium: CiliumSettings) -> list[Problem]:
     set_keys = [to_camel(name) for name in rule.model_fields_set if name != "mode"]
     if rule.mode == "open":
-        return [f"{at}.{key}: can be set only when {at}.mode is 'restricted'; an open group has no policy" for key in sorted(set_keys)]
+        return [Problem(f"{at}.{key}", f"can be set only when {at}.mode is 'restricted'; an open group has no policy") for key in sorted(set_keys)]
     problems = _allowlist_problems(at, group, rule)
     problems += _port_problems(at, rule)
     if rule.http_get_paths:
         problems += _http_problems(at, rule, cilium)
     longest = max(egress_policy_names(group), key=len)
     if len(longest) > kubernetes_names.SUBDOMAIN_MAX:
-        problems.append(f"{at}: the policy name {longest[:40]!r}... would exceed Kubernetes' 253 characters; use a shorter group name")
+        problems.append(Problem(at, f"the policy name {longest[:40]!r}... would exceed Kubernetes' 253 characters; use a shorter group name"))
     return problems
 
 
-def _allowlist_problems(at: str, group: str, rule: EgressRuleSettings) -> list[str]:
+def _allowlist_problems(at: str, group: str, rule: EgressRuleSettings) -> list[Problem]:
     namespaces = rule.allow_namespaces
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not namespaces and not rule.allow_nobody:
         example = "[kube-system]" if group == "azure-imds" else "[my-namespace]"
         problems.append(
-            f"{at}.allowNamespaces: restricted with an empty allowlist would deny {group!r} to every pod;"
-            f" list the namespaces that need it (e.g. {example}), or set {at}.allowNobody to true to mean exactly that"
+            Problem(
+                f"{at}.allowNamespaces",
+                f"restricted with an empty allowlist would deny {group!r} to every pod; list the namespaces that need it"
+                f" (e.g. {example}), or set {at}.allowNobody to true to mean exactly that",
+            )
         )
     if namespaces and rule.allow_nobody:
-        problems.append(f"{at}.allowNobody = true: can be true only when {at}.allowNamespaces is empty")
+        problems.append(Problem(f"{at}.allowNobody", f"can be true only when {at}.allowNamespaces is empty", True))
     if rule.allow_nobody and (rule.ports or rule.http_get_paths):
-        problems.append(f"{at}: ports and httpGetPaths narrow what allowlisted namespaces may send; with allowNobody there are none")
+        problems.append(Problem(at, "ports and httpGetPaths narrow what allowlisted namespaces may send; with allowNobody there are none"))
     for i, namespace in enumerate(namespaces):
         if namespace in namespaces[:i]:
-            problems.append(f"{at}.allowNamespaces[{i}] = '{namespace}': listed twice")
+            problems.append(Problem(f"{at}.allowNamespaces[{i}]", "listed twice", namespace))
     required, why = REQUIRED_EGRESS_NAMESPACES.get(group, (None, ""))
     if required is not None and required not in namespaces:
-        problems.append(f"{at}.allowNamespaces: must include '{required}' when {group!r} is restricted: {why}")
+        problems.append(Problem(f"{at}.allowNamespaces", f"must include '{required}' when {group!r} is restricted: {why}"))
     return problems
 
 
-def _port_problems(at: str, rule: EgressRuleSettings) -> list[str]:
-    problems: list[str] = []
+def _port_problems(at: str, rule: EgressRuleSettings) -> list[Problem]:
+    problems: list[Problem] = []
     seen: set[tuple[int, str]] = set()
     for i, entry in enumerate(rule.ports):
         key = (entry.port, entry.protocol)
         if key in seen:
-            problems.append(f"{at}.ports[{i}] = {entry.port}/{entry.protocol}: listed twice")
+            problems.append(Problem(f"{at}.ports[{i}]", f"{entry.port}/{entry.protocol} is listed twice"))
         seen.add(key)
     return problems
 
 
-def _http_problems(at: str, rule: EgressRuleSettings, cilium: CiliumSettings) -> list[str]:
-    problems: list[str] = []
+def _http_problems(at: str, rule: EgressRuleSettings, cilium: CiliumSettings) -> list[Problem]:
+    problems: list[Problem] = []
     if not rule.ports:
         problems.append(
-            f"{at}.httpGetPaths: can be set only when {at}.ports names the TCP ports the HTTP traffic uses"
-            f" (e.g. `pulumi config set --path '{at}.ports[0]' 80` for IMDS)"
+            Problem(
+                f"{at}.httpGetPaths",
+                f"can be set only when {at}.ports names the TCP ports the HTTP traffic uses"
+                f" (e.g. `pulumi config set --path '{at}.ports[0]' 80` for IMDS)",
+            )
         )
     for i, entry in enumerate(rule.ports):
         if entry.protocol != "TCP":
-            problems.append(f"{at}.ports[{i}].protocol = '{entry.protocol}': must be TCP when httpGetPaths is set; HTTP rules apply to TCP only")
+            problems.append(
+                Problem(f"{at}.ports[{i}].protocol", "must be TCP when httpGetPaths is set; HTTP rules apply to TCP only", entry.protocol)
+            )
     if cilium.version_tuple < MIN_CILIUM_FOR_HTTP_RULES:
         needed = ".".join(map(str, MIN_CILIUM_FOR_HTTP_RULES))
         problems.append(
-            f"{key_path('cilium', 'version')} = '{cilium.version}': {at}.httpGetPaths needs Cilium {needed} or newer;"
-            " older releases make an HTTP rule in a policy with enableDefaultDeny off reject every other HTTP"
-            " request on that port (cilium/cilium#38676)"
+            Problem(
+                key_path("cilium", "version"),
+                f"{at}.httpGetPaths needs Cilium {needed} or newer; older releases make an HTTP rule in a policy with"
+                " enableDefaultDeny off reject every other HTTP request on that port (cilium/cilium#38676)",
+                cilium.version,
+            )
         )
     if cilium.flat_values.get("l7Proxy") is False:
-        problems.append(f"{key_path('cilium', 'values', 'l7Proxy')} = false: {at}.httpGetPaths needs Cilium's L7 proxy; remove l7Proxy or httpGetPaths")
+        problems.append(
+            Problem(key_path("cilium", "values", "l7Proxy"), f"{at}.httpGetPaths needs Cilium's L7 proxy; remove l7Proxy or httpGetPaths", False)
+        )
     return problems

@@ -13,8 +13,8 @@ from typing import Literal, Optional
 
 from pydantic import field_validator, model_validator
 
-from settings.base import Section
-from settings.guids import is_guid
+from settings.common.base import Section
+from settings.common.guids import is_guid
 
 #: kubelogin's `--login` modes (https://azure.github.io/kubelogin/concepts/login-modes.html).
 KubeloginMode = Literal["azurecli", "azd", "spn", "msi", "workloadidentity", "devicecode", "interactive", "ropc"]

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import Field
 
-from settings.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
-from settings.base import Section
-from settings.errors import key_path
+from settings.common.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
+from settings.common.base import Section
+from settings.common.errors import key_path
+from settings.problems import Problem
 
 #: Ranges AKS forbids for pod and service CIDRs
 #: (https://learn.microsoft.com/azure/aks/use-byo-cni and .../concepts-network-cni-overview).
@@ -41,42 +42,47 @@ def in_cluster_overlaps(net: NetworkSettings, cidrs: Iterable[IpNetwork]) -> Ite
     return overlaps_with(cidrs, internal)
 
 
-def network_problems(net: NetworkSettings) -> list[str]:
+def network_problems(net: NetworkSettings) -> list[Problem]:
     key = key_path("network")
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not net.node_subnet_cidr.subnet_of(net.vnet_cidr):
-        problems.append(
-            f"{key}.nodeSubnetCidr = '{net.node_subnet_cidr}': must lie inside {key}.vnetCidr = '{net.vnet_cidr}'"
-        )
+        problems.append(Problem(f"{key}.nodeSubnetCidr", f"must lie inside {key}.vnetCidr = '{net.vnet_cidr}'", str(net.node_subnet_cidr)))
     ranges = [(f"{key}.podCidr", net.pod_cidr), (f"{key}.serviceCidr", net.service_cidr), (f"{key}.vnetCidr", net.vnet_cidr)]
     for name_a, net_a, name_b, net_b in overlapping_pairs(ranges):
         problems.append(
-            f"{name_a} = '{net_a}' overlaps {name_b} = '{net_b}': pod, service and VNet ranges must be disjoint,"
-            " or traffic is routed to the wrong place"
+            Problem(
+                name_a,
+                f"overlaps {name_b} = '{net_b}': pod, service and VNet ranges must be disjoint, or traffic is routed to the wrong place",
+                str(net_a),
+            )
         )
     for field, cidr in (("podCidr", net.pod_cidr), ("serviceCidr", net.service_cidr)):
         for reserved in AKS_RESERVED_RANGES:
             if cidr.overlaps(reserved):
                 problems.append(
-                    f"{key}.{field} = '{cidr}': overlaps {reserved}, which AKS reserves;"
-                    " pod and service CIDRs may not use 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 or 192.0.2.0/24"
+                    Problem(
+                        f"{key}.{field}",
+                        f"overlaps {reserved}, which AKS reserves; pod and service CIDRs may not use 169.254.0.0/16,"
+                        " 172.30.0.0/16, 172.31.0.0/16 or 192.0.2.0/24",
+                        str(cidr),
+                    )
                 )
     if net.service_cidr.prefixlen < 12:
-        problems.append(f"{key}.serviceCidr = '{net.service_cidr}': too large; Kubernetes allows at most a /12 service range")
+        problems.append(Problem(f"{key}.serviceCidr", "too large; Kubernetes allows at most a /12 service range", str(net.service_cidr)))
     return problems + _dns_service_ip_problems(net)
 
 
-def _dns_service_ip_problems(net: NetworkSettings) -> list[str]:
+def _dns_service_ip_problems(net: NetworkSettings) -> list[Problem]:
     key = key_path("network")
     dns, services = net.dns_service_ip, net.service_cidr
-    at = f"{key}.dnsServiceIp = '{dns}'"
+    at = f"{key}.dnsServiceIp"
     example = f"use e.g. {services[10]}" if services.num_addresses > 10 else "use a larger service range"
     if dns not in services:
-        return [f"{at}: must lie inside {key}.serviceCidr = '{services}'"]
+        return [Problem(at, f"must lie inside {key}.serviceCidr = '{services}'", str(dns))]
     if dns == services.network_address:
-        return [f"{at}: is the network address of {key}.serviceCidr; {example}"]
+        return [Problem(at, f"is the network address of {key}.serviceCidr; {example}", str(dns))]
     if dns == services[1]:
-        return [f"{at}: is the first address of {key}.serviceCidr, which Kubernetes gives the API server service; {example}"]
+        return [Problem(at, f"is the first address of {key}.serviceCidr, which Kubernetes gives the API server service; {example}", str(dns))]
     if dns == services.broadcast_address:
-        return [f"{at}: is the last address of {key}.serviceCidr; {example}"]
+        return [Problem(at, f"is the last address of {key}.serviceCidr; {example}", str(dns))]
     return []

@@ -4,11 +4,12 @@
 program, or that `offline.stack_config` reads from `Pulumi.<stack>.yaml`) into one frozen
 `StackSettings`. Components receive these typed objects and never read `pulumi.Config`.
 
-Validation happens in two passes, both before any resource is declared:
+Validation happens in steps, all before any resource is declared:
 1. shape: pydantic checks types, enums, unknown keys and per-value rules (in each section's module);
-2. cross-field rules (overlaps, containment, capacity, unique names), each in its section's
+2. loading: the service-tags file is read and its groups built (settings/service_tags.py);
+3. cross-field rules (overlaps, containment, capacity, unique names), each in its section's
    module, run once every section parsed, because they need typed values to compare.
-All problems of a pass are reported together in one `ConfigError`.
+All problems of a step are reported together in one `ConfigError`, as `Problem`s.
 """
 
 from __future__ import annotations
@@ -16,29 +17,36 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any, Optional
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from settings import raw_config
 from settings.access import cluster_access_problems
-from settings.azure_limits import azure_limit_problems
-from settings.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
-from settings.base import Section
-from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, cidr_group_problems
+from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, builtin_address_problems, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
-from settings.cluster import ClusterSettings, node_pool_problems
+from settings.cluster import ClusterSettings, authorized_range_problems
+from settings.common import raw_config
+from settings.common.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
+from settings.common.base import Section
+from settings.common.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold, key_path
+from settings.common.placeholders import find_placeholders
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
-from settings.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold
 from settings.network import NetworkSettings, network_problems
-from settings.placeholders import Placeholder, find_placeholders
-from settings.service_tags import ServiceTagsSettings, service_tag_problems
+from settings.node_pools import node_pool_limit_problems, node_pool_problems
+from settings.problems import Problem
+from settings.service_tags import ServiceTagsConfig, ServiceTagsSettings, load_service_tags, service_tag_problems
 from settings.upgrades import upgrade_problems
+
+# Tags: https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations
+TAGS_URL = "https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations"
+MAX_TAGS = 50
+MAX_TAG_NAME_LENGTH = 512
+MAX_TAG_VALUE_LENGTH = 256
+TAG_NAME_FORBIDDEN = "<>%&\\?/"
 
 
 class ProjectConfig(Section):
-    """Every key of the `aks-cilium:` namespace, plus `azure-native:location`."""
+    """Every key of the `aks-cilium:` namespace, plus `azure-native:location`, as the stack file writes them."""
 
     location: str = Field(examples=["westeurope"])
     """`azure-native:location`: Azure region of every resource, e.g. `westeurope`."""
@@ -48,7 +56,7 @@ class ProjectConfig(Section):
     cidr_groups: tuple[CidrGroupSettings, ...] = ()
     egress_rules: dict[str, EgressRuleSettings] = Field(default_factory=dict)
     """Egress rule per declared CIDR group name; a group without one is `open`."""
-    service_tags: Optional[ServiceTagsSettings] = None
+    service_tags: Optional[ServiceTagsConfig] = None
     """Azure service tags to declare as CIDR groups; none when unset."""
     cluster_name: Optional[str] = None
     """AKS cluster name; default `<project>-<stack>`. Other Azure names derive from it."""
@@ -75,28 +83,24 @@ class ProjectConfig(Section):
         return value
 
 
-@dataclass(frozen=True)
-class StackSettings:
-    """The whole stack's settings: what `__main__.py` hands to the platform component."""
+class StackSettings(ProjectConfig):
+    """The whole stack's settings: every key of `ProjectConfig`, the service-tags file loaded, and
+    what derives from the stack (names, placeholders). What `__main__.py` hands to the platform component."""
+
+    # Built by `load_settings` from an already validated `ProjectConfig` (`model_construct`), never from raw input.
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     project: str
     stack: str
     stack_file: str
     """`Pulumi.<stack>.yaml`, named in every config error."""
-    location: str
-    network: NetworkSettings
-    cluster: ClusterSettings
-    cilium: CiliumSettings
-    cidr_groups: tuple[CidrGroupSettings, ...]
-    egress_rules: Mapping[str, EgressRuleSettings]
-    service_tags: Optional[ServiceTagsSettings]
-    protect: bool
-    tags: Mapping[str, str]
-    cluster_name: str
-    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset (made valid: settings/azure_names.py)."""
+    service_tags: Optional[ServiceTagsSettings] = None  # type: ignore[assignment]
+    """`aks-cilium:serviceTags` with its file read and its groups built; none when unset."""
+    cluster_name: str  # type: ignore[assignment]
+    """`aks-cilium:clusterName`, or `<project>-<stack>` when unset (made valid: settings/common/azure_names.py)."""
     names: AzureNames
     """Every Azure name the stack uses, derived from the cluster name."""
-    placeholders: tuple[Placeholder, ...] = ()
+    placeholders: tuple[Problem, ...] = ()
     """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
 
     @property
@@ -106,11 +110,29 @@ class StackSettings:
         return [*BUILTIN_CIDR_GROUPS, *(g.name for g in self.cidr_groups), *(g.name for g in tagged)]
 
 
-def cross_field_problems(s: StackSettings) -> list[str]:
+def tag_problems(tags: Mapping[str, str]) -> list[Problem]:
+    """Azure's limits on tags, which it enforces only when a resource is created."""
+    key = key_path("tags")
+    problems: list[Problem] = []
+    if len(tags) > MAX_TAGS:
+        problems.append(Problem(key, f"has {len(tags)} tags, but an Azure resource takes at most {MAX_TAGS} ({TAGS_URL})"))
+    for name, value in tags.items():
+        at = f"{key}.{name}"
+        bad = sorted({c for c in name if c in TAG_NAME_FORBIDDEN})
+        if bad:
+            problems.append(Problem(at, f"tag names may not contain {' '.join(TAG_NAME_FORBIDDEN)}; this one has {' '.join(bad)} ({TAGS_URL})"))
+        if len(name) > MAX_TAG_NAME_LENGTH:
+            problems.append(Problem(at, f"tag names have at most {MAX_TAG_NAME_LENGTH} characters, this one has {len(name)} ({TAGS_URL})"))
+        if len(str(value)) > MAX_TAG_VALUE_LENGTH:
+            problems.append(Problem(at, f"tag values have at most {MAX_TAG_VALUE_LENGTH} characters, this one has {len(str(value))} ({TAGS_URL})"))
+    return problems
+
+
+def cross_field_problems(s: StackSettings) -> list[Problem]:
     """Rules that compare several settings; each problem names the keys it involves."""
     return (
         network_problems(s.network)
-        + node_pool_problems(s.cluster, s.network, s.cilium)
+        + node_pool_problems(s.cluster.node_pools, s.network, s.cilium)
         + upgrade_problems(s.cluster)
         + cluster_access_problems(s.cluster.admins, s.cluster.disable_local_accounts)
         + cilium_problems(s.cilium)
@@ -118,7 +140,10 @@ def cross_field_problems(s: StackSettings) -> list[str]:
         + egress_rule_problems(s.egress_rules, s.declared_cidr_group_names, s.cilium)
         + service_tag_problems(s.service_tags, s.network, s.cidr_groups)
         + azure_name_problems(s.names)
-        + azure_limit_problems(s.network, s.cluster, s.cilium, s.tags)
+        + tag_problems(s.tags)
+        + authorized_range_problems(s.cluster)
+        + node_pool_limit_problems(s.cluster.node_pools, s.cilium)
+        + builtin_address_problems(s.network)
     )
 
 
@@ -131,10 +156,10 @@ def _text_fields() -> set[str]:
     }
 
 
-def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> tuple[dict[str, Any], list[str], set[str]]:
+def _config_data(raw: Mapping[str, str], secret_keys: Collection[str]) -> tuple[dict[str, Any], list[Problem], set[str]]:
     """(data, problems, keys whose errors the problems already explain) from the raw bag.
 
-    How keys and values are read is `settings.raw_config`'s: namespaces, text or JSON, secrets.
+    How keys and values are read is `settings.common.raw_config`'s: namespaces, text or JSON, secrets.
     """
     data: dict[str, Any] = {}
     problems = raw_config.namespace_problems(raw)
@@ -146,19 +171,18 @@ def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> t
         if key not in ours:
             continue
         name = ours[key]
-        value = raw_config.decode(raw[key], name in text_fields)
-        if key in secret_keys or next(raw_config.secret_placeholders(value), None) is not None:
-            problems.append(raw_config.secret_problem(key, value))
+        if key in secret_keys:
+            problems.append(raw_config.secret_problem(key))
             explained.add(name)
             continue
-        data[name] = value
+        data[name] = raw_config.decode(raw[key], name in text_fields)
     if LOCATION_KEY not in raw:
-        hint = raw_config.location_hint(raw)
-        if hint:
-            problems.append(hint)
+        missing = raw_config.location_problem(raw)
+        if missing:
+            problems.append(missing)
             explained.add("location")
         if "location" in data:
-            problems.append(f"{PROJECT}:location: unknown key; the region is set as '{LOCATION_KEY}'")
+            problems.append(raw_config.misplaced_location_problem())
             del data["location"]
     return data, problems, explained
 
@@ -166,7 +190,7 @@ def _config_data(raw: Mapping[str, str], secret_keys: Collection[str] = ()) -> t
 def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_keys: Collection[str] = ()) -> StackSettings:
     """Parse and validate the raw config bag; raise `ConfigError` listing every problem.
 
-    `secret_keys`: the config keys whose value the stack file encrypts (`secure:`).
+    `secret_keys`: the config keys whose value the stack file encrypts (`secure:`), as the engine lists them.
     """
     stack_file = f"Pulumi.{stack}.yaml"
     data, problems, explained = _config_data(raw, secret_keys)
@@ -178,16 +202,20 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
         raise ConfigError(stack_file, problems) from None
     if problems:
         raise ConfigError(stack_file, problems)
+    service_tags, problems = load_service_tags(config.service_tags)
+    if problems:
+        raise ConfigError(stack_file, problems)
     names = azure_names(project, stack, config.cluster_name)
-    settings = StackSettings(
-        project=project,
-        stack=stack,
-        stack_file=stack_file,
-        cluster_name=names.cluster,
-        names=names,
-        placeholders=find_placeholders(data),
-        **{name: getattr(config, name) for name in ProjectConfig.model_fields if name != "cluster_name"},
-    )
+    derived = {
+        "project": project,
+        "stack": stack,
+        "stack_file": stack_file,
+        "service_tags": service_tags,
+        "cluster_name": names.cluster,
+        "names": names,
+        "placeholders": find_placeholders(data),
+    }
+    settings = StackSettings.model_construct(**{**dict(config), **derived})
     problems = cross_field_problems(settings)
     if problems:
         raise ConfigError(stack_file, problems)

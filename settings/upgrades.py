@@ -15,24 +15,34 @@ Microsoft Learn, "Automatically upgrade an AKS cluster"
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any, Literal, Optional, Protocol
 
-from settings.errors import key_path
+from pydantic import BeforeValidator
 
-if TYPE_CHECKING:
-    from settings.cluster import ClusterSettings
+from settings.common.errors import key_path
+from settings.problems import Problem
 
 #: Channels under which Azure moves the Kubernetes minor version itself: the stack declares no
 #: version and ignores `kubernetesVersion` and every pool's `orchestratorVersion`.
 AZURE_OWNED_VERSION_CHANNELS = ("stable", "rapid")
 
 
-def azure_owns_the_version(cluster: ClusterSettings) -> bool:
+class VersionedCluster(Protocol):
+    """What the rules here read of `ClusterSettings` (settings/cluster.py, which imports this module)."""
+
+    @property
+    def upgrade_channel(self) -> str: ...
+
+    @property
+    def kubernetes_version(self) -> Optional[str]: ...
+
+
+def azure_owns_the_version(cluster: VersionedCluster) -> bool:
     """Whether Azure, not the stack, decides the cluster's and the pools' Kubernetes version."""
     return cluster.upgrade_channel in AZURE_OWNED_VERSION_CHANNELS
 
 
-def refuse_legacy_channel(value: Any) -> Any:
+def _refuse_legacy_channel(value: Any) -> Any:
     """`node-image` as the cluster channel, refused with what replaces it (before the enum check)."""
     if value == "node-image":
         raise ValueError(
@@ -42,26 +52,40 @@ def refuse_legacy_channel(value: Any) -> Any:
     return value
 
 
-def upgrade_problems(cluster: ClusterSettings) -> list[str]:
+#: `aks-cilium:cluster.upgradeChannel`; the legacy `node-image` is refused with its replacement.
+UpgradeChannel = Annotated[Literal["none", "patch", "stable", "rapid"], BeforeValidator(_refuse_legacy_channel)]
+
+
+def upgrade_problems(cluster: VersionedCluster) -> list[Problem]:
     channel_key = key_path("cluster", "upgradeChannel")
     version_key = key_path("cluster", "kubernetesVersion")
     channel = cluster.upgrade_channel
     version = cluster.kubernetes_version
     if channel in AZURE_OWNED_VERSION_CHANNELS and version is not None:
         return [
-            f"{version_key} = '{version}': can be set only when {channel_key} is 'none' or 'patch';"
-            f" under '{channel}' Azure moves the version itself and a pinned one would fight it; remove it"
+            Problem(
+                version_key,
+                f"can be set only when {channel_key} is 'none' or 'patch'; under '{channel}' Azure moves the version"
+                " itself and a pinned one would fight it; remove it",
+                version,
+            )
         ]
     if channel == "none" and version is None:
         return [
-            f"{version_key}: required when {channel_key} is 'none', because nothing else upgrades the cluster;"
-            f" e.g. `pulumi config set --path '{version_key}' 1.33`"
+            Problem(
+                version_key,
+                f"required when {channel_key} is 'none', because nothing else upgrades the cluster",
+                hint=f"e.g. `pulumi config set --path '{version_key}' 1.33`",
+            )
         ]
     if channel == "patch" and version is not None and not re.fullmatch(r"\d+\.\d+", version):
         minor = ".".join(version.split(".")[:2])
         return [
-            f"{version_key} = '{version}': under {channel_key} 'patch' give MAJOR.MINOR only ('{minor}');"
-            " Azure applies patch releases itself, so a pinned patch would be overtaken and the next"
-            " `pulumi up` would ask for a downgrade"
+            Problem(
+                version_key,
+                f"under {channel_key} 'patch' give MAJOR.MINOR only ('{minor}'); Azure applies patch releases itself,"
+                " so a pinned patch would be overtaken and the next `pulumi up` would ask for a downgrade",
+                version,
+            )
         ]
     return []

@@ -8,22 +8,31 @@ loop (`IsolatedAsyncioTestCase`), installs the mocks in `setUp`, and re-runs `__
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 import unittest
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 
 from components.cilium import deep_merge
-from offline.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
-from offline.engine import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
-from offline.schema_cache import CACHE_DIR
-from offline.schemas import SchemaSet
-from offline.stack_config import StackConfig, read_stack_config
-from settings.errors import ConfigError
+from offline.plan import main as plan_main
+from offline.run import DEFAULT_ENGINE, EngineOptions
+from offline.run.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
+from offline.run.mocks import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
+from offline.run.stack_config import StackConfig, copy_program, read_stack_config
+from offline.run.yaml_io import dump, load
+from offline.schemas.cache import CACHE_DIR
+from offline.schemas.schema_set import SchemaSet
+from settings.common.errors import ConfigError
 from settings.stack import StackSettings, load_settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -48,9 +57,31 @@ def schemas_missing(what: str) -> str:
     )
 
 
+#: CI sets CI=true: there, missing reference data is a failure, not a skip.
+ON_CI = os.environ.get("CI", "").lower() == "true"
+
+
+class MissingReferenceData(Exception):
+    """Reference data a test needs is missing under CI=true."""
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip the running test for `reason`; under CI=true fail it with the same message."""
+    if ON_CI:
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def needs_reference(missing: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip when `missing`; under CI=true the test module fails to load with `reason` instead."""
+    if missing and ON_CI:
+        raise MissingReferenceData(f"CI=true: {reason}")
+    return pytest.mark.skipif(missing, reason=reason)
+
+
 def needs_schemas(version: str) -> pytest.MarkDecorator:
     """Skip unless Cilium schemas of `version`'s MAJOR.MINOR line are in the cache or the reference folder."""
-    return pytest.mark.skipif(cilium_schemas(version) is None, reason=schemas_missing(f"Cilium {version} schemas"))
+    return needs_reference(cilium_schemas(version) is None, schemas_missing(f"Cilium {version} schemas"))
 
 class _Delete:
     """Use `DELETE` as a value in config changes to remove that key."""
@@ -135,12 +166,106 @@ def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None) ->
     config = read_stack_config(PROJECT_DIR, stack)
     if changes:
         config = changed_config(config, changes)
-    return load_settings(config.raw, project=config.project, stack=stack)
+    return load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
 
 
 def problems_for(changes: dict[str, Any], stack: str = "dev") -> list[str]:
-    """The problems a real stack file with `changes` is refused with (the test fails if it is accepted)."""
+    """The problems a real stack file with `changes` is refused with, as users read them (the test
+    fails if it is accepted); `ConfigError.problems` holds them as `settings.problems.Problem`s."""
     with pytest.raises(ConfigError) as caught:
         load_stack_settings(stack, changes)
     assert str(caught.value).startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
-    return caught.value.problems
+    return [str(p) for p in caught.value.problems]
+
+
+# --- planning a stack: in this process, or as the real command line -------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALIAS_PROGRAM = FIXTURES / "aliases"
+
+
+@dataclass
+class PlanResult:
+    """What one plan printed, its exit code and where it wrote."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    out_dir: Path
+
+    def file(self, relative: str) -> str:
+        return (self.out_dir / relative).read_text(encoding="utf-8")
+
+    def files(self) -> dict[str, bytes]:
+        return {str(p.relative_to(self.out_dir)): p.read_bytes() for p in sorted(self.out_dir.rglob("*")) if p.is_file()}
+
+    @property
+    def state(self) -> Path:
+        return self.out_dir / "state.json"
+
+    def changes(self) -> list[dict[str, Any]]:
+        return json.loads((self.out_dir / "changes.json").read_text(encoding="utf-8"))
+
+    def changed(self) -> dict[str, tuple[str, list[str]]]:
+        """Resource name -> (op, paths), for every resource that is not `same`."""
+        return {c["urn"].rsplit("::", 1)[-1]: (c["op"], c["paths"]) for c in self.changes() if c["op"] != "same"}
+
+
+def plan(stack: str, out_dir: Path, *extra: str, project: Path = PROJECT_DIR, engine: EngineOptions = DEFAULT_ENGINE) -> PlanResult:
+    """`python -m offline.plan` in this process (fast: the SDK is imported once); `engine` changes the mocks' answers."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = plan_main([stack, "--project-dir", str(project), "--out", str(out_dir), *extra], engine=engine)
+    return PlanResult(code, stdout.getvalue(), stderr.getvalue(), out_dir)
+
+
+def variant(where: Path, stack: str, changes: dict[str, Any]) -> Path:
+    """A copy of the program whose `Pulumi.<stack>.yaml` has `changes` merged into its config."""
+    project = copy_program(PROJECT_DIR, where)
+    document = load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))
+    config = document["config"]
+    for key, change in changes.items():
+        config[key] = merge_config(config.get(key), change)
+    (project / f"Pulumi.{stack}.yaml").write_text(dump(document, sort_keys=True), encoding="utf-8")
+    return project
+
+
+def alias_program(where: Path, config: dict[str, str]) -> Path:
+    """The fixture program of tests/fixtures/aliases with a `test` stack of `config`."""
+    project = Path(shutil.copytree(ALIAS_PROGRAM, where))
+    (project / "Pulumi.test.yaml").write_text(dump({"config": {f"alias-fixture:{k}": v for k, v in config.items()}}), encoding="utf-8")
+    return project
+
+
+PLAN_FIXTURES = Path(__file__).parent / "fixtures" / "plan"
+
+
+def run_plan(stack: str, out_dir: Path, *extra: str, project_dir: Optional[Path] = None, env: Optional[dict[str, str]] = None) -> PlanResult:
+    command = [sys.executable, "-m", "offline.plan", stack, "--out", str(out_dir), *extra]
+    if project_dir is not None:
+        command += ["--project-dir", str(project_dir)]
+    environment = {k: v for k, v in os.environ.items() if k != "AKS_CILIUM_SCHEMAS"}
+    environment.update(env or {})
+    done = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment, timeout=300)
+    return PlanResult(done.returncode, done.stdout, done.stderr, out_dir)
+
+
+def project_copy(tmp_path: Path, stack_file: str, append_to_main: Optional[str] = None) -> Path:
+    """A copy of the program with one test-only stack file (and optionally extra program code)."""
+    project = copy_program(PROJECT_DIR, tmp_path / "project")
+    shutil.copy2(PLAN_FIXTURES / stack_file, project / stack_file)
+    if append_to_main:
+        with (project / "__main__.py").open("a", encoding="utf-8") as main:
+            main.write((PLAN_FIXTURES / append_to_main).read_text(encoding="utf-8"))
+    return project
+
+
+def assert_clean_failure(result: PlanResult, one_line: bool = False) -> None:
+    """One message on stderr (`one_line`: on one line): no traceback, no asyncio noise, nothing planned on stdout."""
+    assert result.exit_code == 2, result.stderr
+    assert not one_line or len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("plan: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Future exception was never retrieved" not in result.stderr
+    assert "Exception ignored" not in result.stderr
+    assert result.stdout == ""

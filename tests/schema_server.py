@@ -1,6 +1,6 @@
 """A stand-in for raw.githubusercontent.com/cilium/cilium: the hand-made files in
 tests/fixtures/cilium, served by http.server on 127.0.0.1 (an ephemeral port, in a thread),
-at the paths offline.schema_fetch asks for. No test reaches the network.
+at the paths offline.schemas.fetch asks for. No test reaches the network.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from offline.schema_fetch import schema_files
+from offline.schemas.fetch import schema_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cilium"
 

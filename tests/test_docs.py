@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
 
-from settings.base import section_model_in
-from settings.errors import LOCATION_KEY, PROJECT
+from settings.common.base import section_model_in
+from settings.common.errors import LOCATION_KEY, PROJECT
 from settings.stack import ProjectConfig
 from tests.harness import PROJECT_DIR
 

@@ -1,0 +1,43 @@
+"""The providers' rules a change preview applies beyond replacements, each with its source.
+
+Which inputs force a replace is per resource type, in `offline.run.resource_types`.
+- AKS changes the provider would send as an update but Azure refuses in place.
+- Inputs that are bookkeeping, not something the program declared.
+"""
+
+from __future__ import annotations
+
+# --- AKS: what the provider would send as an update but AKS refuses in place -------------
+
+#: "The Azure API does not currently allow this property to be updated directly. Instead,
+#: additional agent pools can be defined via the `AgentPool` resource" (agent_pool_profiles
+#: docstring in pulumi_azure_native/containerservice/managed_cluster.py; pulumi-azure-native#579,
+#: Azure/AKS#4383). AKS does apply scaling and version fields of existing pools through the
+#: cluster, so only those may change inline; a pool may not be added or removed there.
+POOL_FIELDS_UPDATABLE_INLINE = frozenset({"count", "orchestratorVersion", "minCount", "maxCount", "enableAutoScaling", "upgradeSettings"})
+MANAGED_CLUSTER_POOLS_SOURCE = "agentPoolProfiles docstring of ManagedCluster; pulumi-azure-native#579; Azure/AKS#4383"
+
+#: A node pool's machines are fixed when it is created: resize by adding a pool (Microsoft Learn,
+#: "Resize node pools in AKS": https://learn.microsoft.com/azure/aks/resize-node-pool).
+AGENT_POOL_FIXED_FIELDS = ("vmSize", "osSKU", "osDiskSizeGB", "osDiskType", "availabilityZones", "maxPods", "vnetSubnetID", "osType")
+#: A replace forced by one of these creates the pool under a new name or in another cluster.
+NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName")
+POOL_RESIZE_DOC = "https://learn.microsoft.com/azure/aks/resize-node-pool"
+POOL_RESIZE_WAY = (
+    "add a pool under a new name with the new settings, move the workloads (kubectl cordon and kubectl drain"
+    f" the old pool's nodes), then remove the old pool ({POOL_RESIZE_DOC})"
+)
+
+# --- bookkeeping inputs ----------------------------------------------------------------------
+
+#: Keys the SDKs add to every input bag (`__defaults` by older azure-native and Kubernetes
+#: SDKs, `compat` by pulumi-kubernetes' Helm Release): never something to preview.
+BOOKKEEPING_INPUTS = frozenset({"__defaults", "compat"})
+#: The engine stores a provider's plugin version and download URL among its inputs.
+PROVIDER_BOOKKEEPING_INPUTS = frozenset({"version", "pluginDownloadURL"})
+
+
+def bookkeeping_inputs(type_: str) -> frozenset[str]:
+    if type_.startswith("pulumi:providers:"):
+        return BOOKKEEPING_INPUTS | PROVIDER_BOOKKEEPING_INPUTS
+    return BOOKKEEPING_INPUTS

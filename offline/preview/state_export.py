@@ -1,0 +1,69 @@
+"""`plan-out/<stack>/state.json`: what one offline run declared, as `pulumi stack export` writes it.
+
+A later plan can preview its changes against this file (`--against`), just as against an export
+of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
+resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
+dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
+signature object with `[secret]` for its ciphertext. Outputs and aliases are left out: under
+the mock engine outputs are only echoed inputs and fakes, and a preview matches the NEW
+program's aliases against the old URNs, never the other way round.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from pulumi.runtime import rpc
+
+from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
+from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Registration, build_graph, plain_numbers, resource_urn
+
+
+def state_value(value: Any) -> Any:
+    """An input as the checkpoint stores it: secrets as placeholders, numbers as JSON numbers."""
+    return plain_numbers(value, _placeholder)
+
+
+def _placeholder(value: Any) -> Optional[Any]:
+    if rpc.is_rpc_secret(value):
+        return secret_object()
+    if value == rpc.UNKNOWN:
+        return UNKNOWN_PLACEHOLDER
+    return None
+
+
+def stack_urn(run: ProgramRun) -> str:
+    return resource_urn(run.config.stack, run.config.project, "", ROOT_STACK_TYPE, f"{run.config.project}-{run.config.stack}")
+
+
+def _resource(r: Registration, root: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "urn": r.urn,
+        "custom": r.custom,
+        "type": r.type,
+        "inputs": state_value(r.inputs) if r.custom else {},
+        "parent": r.parent or root,
+        "dependencies": sorted(set(r.dependencies)),
+        "protect": r.protect,
+    }
+    if r.custom and r.id:
+        entry["id"] = r.id
+    if r.provider:
+        entry["provider"] = r.provider
+    return entry
+
+
+def state_document(run: ProgramRun) -> dict[str, Any]:
+    """The run as a version-3 deployment: the root stack first, then every resource in deploy order."""
+    root = stack_urn(run)
+    order = build_graph(run.registrations).order
+    by_urn = {r.urn: r for r in run.registrations}
+    resources = [{"urn": root, "custom": False, "type": ROOT_STACK_TYPE, "inputs": {}, "dependencies": [], "protect": False}]
+    resources += [_resource(by_urn[urn], root) for urn in order]
+    return {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
+
+
+def to_json(document: Any) -> str:
+    """Sorted keys, two-space indent, one trailing newline: the same value gives the same bytes."""
+    return json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,148 @@
+"""The real `__main__.py` under the Pulumi SDK's mock engine, with every registration recorded.
+
+`MockResourceArgs` carries no parent, dependencies, ignore_changes or protect (see
+`MockMonitor.RegisterResource` in the SDK,
+https://github.com/pulumi/pulumi/blob/master/sdk/python/lib/pulumi/runtime/mocks.py), so
+`RecordingMonitor` reads them off the raw `RegisterResource` request.
+`OfflineMocks` (`offline.run.mocks`) answers like Azure and Kubernetes would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import runpy
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import wait_for_rpcs
+
+from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID, OfflineMocks
+from offline.run.model import ProgramRun, Registration, StackOutput
+from offline.run.stack_config import StackConfig, read_stack_config
+from offline.run.urns import Resolved, alias_specs, alias_urns, resource_urn
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How the mock engine answers; the defaults model a first `pulumi preview`."""
+
+    principal: str = FAKE_DEPLOYER_OBJECT_ID
+    """Object id the client-config call reports: who runs `pulumi up` (`--principal`)."""
+    cluster_incarnation: str = ""
+    """Another text: the cluster was re-created under the same ARM id (Azure gives it a new resourceUID)."""
+    aliases: bool = True
+    """False: record no aliases, as if the program declared none."""
+
+
+DEFAULT_ENGINE = EngineOptions()
+
+
+class _KeepLogs(logging.Handler):
+    def __init__(self, sink: list[tuple[str, str]]):
+        super().__init__(logging.DEBUG)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append((record.levelname.lower(), record.getMessage()))
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that keeps every registration, in order, with its options, and the program's log."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks, aliases: bool = True):
+        super().__init__(mocks)
+        self.follow_aliases = aliases
+        self.registrations: list[Registration] = []
+        self.log: list[tuple[str, str]] = []
+        """(level, message) of each `pulumi.log` call, in order."""
+        # The mock engine hands `pulumi.log.*` to this logger (MockEngine.Log in the SDK's mocks.py);
+        # a private logger keeps the messages off the root logger and in this run's record.
+        self.logger = logging.Logger(f"offline-engine-{id(self)}", logging.DEBUG)
+        self.logger.addHandler(_KeepLogs(self.log))
+        self._aliases: dict[str, list[str]] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine's URN, with the parent's whole type chain (the SDK's mock keeps only its
+        # last type), so the plan's URNs match a real `pulumi stack export` (offline/run/urns.py).
+        return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
+        aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ())) if self.follow_aliases else []
+        self._aliases[response.urn] = aliases
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=request.custom,
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    provider=request.provider,
+                    ignore_changes=list(request.ignoreChanges),
+                    protect=bool(request.protect),
+                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True)
+                    if request.object
+                    else {},
+                    id=response.id,
+                    state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
+                    aliases=tuple(aliases),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
+                )
+            )
+        return response
+
+
+def start_mocks(config: StackConfig, preview: bool = True, options: EngineOptions = DEFAULT_ENGINE) -> RecordingMonitor:
+    """Install the mock engine and the stack's config in the current context.
+
+    `preview=True` (the default) runs the program as `pulumi preview` does
+    (`pulumi.runtime.is_dry_run()` is true): what the offline plan and the tests model.
+    `preview=False` is a real `pulumi up`, e.g. to show what it refuses.
+    `options` says how the mocks answer (`EngineOptions`).
+    """
+    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation), options.aliases)
+    # The SDK keeps pending output tasks in a context property that MockSettings does not
+    # reset; a run that stopped early (a config error) would leave tasks of a closed event
+    # loop behind for the next run to wait on.
+    pulumi.runtime.settings.SETTINGS.outputs = set()
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor
+    )
+    pulumi.runtime.set_all_config(dict(config.raw), list(config.secret_keys))
+    return monitor
+
+
+async def run_program(project_dir: Path, config: StackConfig, monitor: RecordingMonitor) -> ProgramRun:
+    """Run `__main__.py` once under the installed mocks and wait for every registration."""
+    project = str(project_dir.resolve())
+    if project not in sys.path:
+        sys.path.insert(0, project)
+    runpy.run_path(str(Path(project) / "__main__.py"), run_name="__main__")
+    await wait_for_rpcs()
+    outputs: dict[str, StackOutput] = {}
+    root = pulumi.runtime.settings.get_root_resource()
+    for name, value in sorted(getattr(root, "outputs", {}).items()):
+        output = pulumi.Output.from_input(value)
+        outputs[name] = StackOutput(await output.future(), bool(await output.is_secret()))
+    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log))
+
+
+def run_stack(project_dir: Path, stack: str, raw_overrides: Optional[dict[str, str]] = None) -> ProgramRun:
+    """Synchronous entry point: read the stack files, run the program, return the record."""
+    config = read_stack_config(project_dir, stack)
+    if raw_overrides:
+        config = StackConfig(config.project, config.stack, config.stack_file, {**config.raw, **raw_overrides}, config.secret_keys)
+
+    async def main() -> ProgramRun:
+        return await run_program(project_dir, config, start_mocks(config))
+
+    return asyncio.run(main())
