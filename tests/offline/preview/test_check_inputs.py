@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from offline.check_inputs import azure_api_version, azure_defaults, checked_inputs, plugin_version, provider_inputs, release_struct
+from offline.preview.check_inputs import azure_api_version, azure_defaults, checked_inputs, plugin_version, provider_inputs, release_struct
 from tests.fixtures.exports.export_shapes import API_VERSIONS
 from tests.offline.preview.exports import entry, export_document
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from offline.export_answers import CREATE, PREVIEW, REPLACE, SAME, UP, UPDATE, ExportAnswers
-from offline.export_file import parse_export
-from offline.run_answers import UNKNOWN, Answer, ResourceRequest
+from offline.preview.export_answers import CREATE, PREVIEW, REPLACE, SAME, UP, UPDATE, ExportAnswers
+from offline.preview.export_file import parse_export
+from offline.run.answers import UNKNOWN, Answer, ResourceRequest
 from tests.offline.preview.exports import entry, export_document
 
 CHECK_ADDED = ("azureApiVersion", "version", "__internal")

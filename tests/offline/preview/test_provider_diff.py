@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from offline.provider_diff import ProviderDiff, diff, kubernetes_provider_diff
+from offline.preview.provider_diff import ProviderDiff, diff, kubernetes_provider_diff
 from tests.fixtures.exports.export_shapes import SIG
 from tests.offline.preview.exports import entry, export_document
 

@@ -1,7 +1,7 @@
 """How the mock engine asks for a resource's id and outputs, so that someone else can answer.
 
 Without answers the mock engine makes up fixed fakes (`offline.engine.OfflineMocks`). A change
-preview answers from a deployed state instead (`offline.export_answers`): the recorded id and outputs
+preview answers from a deployed state instead (`offline.preview.export_answers`): the recorded id and outputs
 where the real engine would keep them, unknowns where it would not. The run defines the questions and
 never looks at an export; the preview answers them and never touches the mocks.
 """

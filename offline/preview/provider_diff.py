@@ -31,8 +31,8 @@ from typing import Any, Optional
 
 import yaml
 
-from offline.check_inputs import azure_defaults
-from offline.value_compare import Comparison, compare, covers, is_secret_object, is_unknown, reveal, top_key
+from offline.preview.check_inputs import azure_defaults
+from offline.preview.value_compare import Comparison, compare, covers, is_secret_object, is_unknown, reveal, top_key
 
 FORCE_NEW_SOURCE = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/gen/replacement.go"
 #: PUT path parameters (by SDK name) plus ForceNew properties, per type in use. `location` of a tracked

@@ -26,12 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from offline.check_inputs import checked_inputs
-from offline.export_file import Export, ExportedResource, subscription_and_tenant
-from offline.provider_diff import KUBERNETES_PROVIDER, diff, kubernetes_provider_diff
-from offline.run_answers import UNKNOWN, Answer, ClientConfig, ResourceRequest
-from offline.state_flags import forced_replace
-from offline.value_compare import SECRET_SIG, SIG_KEY, covers, is_secret_object, is_wrapped_secret
+from offline.preview.check_inputs import checked_inputs
+from offline.preview.export_file import Export, ExportedResource, subscription_and_tenant
+from offline.preview.provider_diff import KUBERNETES_PROVIDER, diff, kubernetes_provider_diff
+from offline.run.answers import UNKNOWN, Answer, ClientConfig, ResourceRequest
+from offline.preview.state_flags import forced_replace
+from offline.preview.value_compare import SECRET_SIG, SIG_KEY, covers, is_secret_object, is_wrapped_secret
 
 PREVIEW, UP = "preview", "up"
 CREATE, UPDATE, REPLACE, DELETE, SAME = "create", "update", "replace", "delete", "same"
