@@ -30,9 +30,10 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 
+from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
+from offline.preview.export_file import ExportFileError
 from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
 from offline.preview.state_export import state_document, to_json
-from offline.preview.state_import import StateFileError
 from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.report.plan_report import PlanHeader, render_plan, to_yaml
 from offline.run import (
@@ -190,11 +191,14 @@ def plan(options: Options) -> int:
         raise PlanInputError(problem)
     try:  # read before the run: the file may be this folder's state.json, which the run rewrites
         deployed = read_deployed(options.against)
-    except StateFileError as exc:
+    except ExportFileError as exc:
         raise PlanInputError(str(exc)) from None
-    run = run_program_cleanly(options.project_dir, options.stack, options.engine)
+    # Against a deployed state the plan is the run `pulumi preview` makes: ids and outputs seeded
+    # from the export. A second run, as `pulumi up` makes it, tells what up will really do.
+    seen = ExportAnswers(deployed, PREVIEW) if deployed is not None else None
+    run = run_program_cleanly(options.project_dir, options.stack, replace(options.engine, answers=seen))
     if deployed is not None:
-        problem = other_stack_problem(deployed, run.config.project, options.stack, shown_path(options.against))
+        problem = other_stack_problem(deployed.live, run.config.project, options.stack, shown_path(options.against))
         if problem:
             raise PlanInputError(problem)
     graph = build_graph(run.registrations)
@@ -207,7 +211,11 @@ def plan(options: Options) -> int:
     files["graph.dot"] = to_dot(graph, f"{run.config.project} {options.stack}")
     files[STATE_FILE] = to_json(state_document(run))
     against = shown_path(options.against) if options.against else ""
-    changes = preview(deployed, run, against) if deployed is not None else None
+    changes = None
+    if deployed is not None and seen is not None:
+        done = ExportAnswers(deployed, UP)
+        up_run = run_program_cleanly(options.project_dir, options.stack, replace(options.engine, answers=done))
+        changes = preview(deployed, (seen, done), (run, up_run), against)
     if changes is not None:
         files[CHANGES_FILE] = changes.changes_json
     listed = sorted([*files, "plan.txt", MANIFEST])
@@ -220,6 +228,8 @@ def plan(options: Options) -> int:
         print(f"plan: warning: {warning}", file=sys.stderr)
     if changes is not None:
         sys.stdout.write("\n" + changes.text)
+        for notice in changes.notices:
+            print(f"plan: notice: {notice}", file=sys.stderr)
 
     if validation.errors:
         count = len(validation.errors)

@@ -21,7 +21,6 @@ Unknowns reach dependents through the program itself, as in the real run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -29,9 +28,10 @@ from typing import Any, Optional
 from offline.preview.check_inputs import checked_inputs
 from offline.preview.export_file import Export, ExportedResource, subscription_and_tenant
 from offline.preview.provider_diff import KUBERNETES_PROVIDER, diff, kubernetes_provider_diff
-from offline.run.answers import UNKNOWN, Answer, ClientConfig, ResourceRequest
 from offline.preview.state_flags import forced_replace
-from offline.preview.value_compare import SECRET_SIG, SIG_KEY, covers, is_secret_object, is_wrapped_secret
+from offline.preview.state_format import SECRET_SIG, SIG_KEY, is_engine_resource
+from offline.preview.value_compare import is_secret_object, is_wrapped_secret
+from offline.run import UNKNOWN, Answer, ClientConfig, ResourceRequest, covers, urn_name
 
 PREVIEW, UP = "preview", "up"
 CREATE, UPDATE, REPLACE, DELETE, SAME = "create", "update", "replace", "delete", "same"
@@ -64,8 +64,7 @@ class Step:
 def _ignored(paths: tuple[str, ...], ignore_changes: tuple[str, ...]) -> tuple[str, ...]:
     """`paths` without those an `ignoreChanges` entry covers: the engine keeps the old value there
     (`step_generator.go` `processIgnoreChanges`); `[*]` matches every index."""
-    rules = [re.sub(r"\[\*\]", "[]", i) for i in ignore_changes]
-    return tuple(p for p in paths if not any(covers(rule, p) for rule in rules))
+    return tuple(p for p in paths if not any(covers(rule, p) for rule in ignore_changes))
 
 
 def _fits(old: Any, new: Any) -> bool:
@@ -91,6 +90,8 @@ class ExportAnswers:
         self.steps: dict[str, Step] = {}
         self.matched: set[str] = set()
         self.replaced: set[str] = set()
+        self.made_anew: set[str] = set()
+        """Custom resources created or replaced in this run: what is made from them is new too."""
 
     def client_config(self) -> Optional[ClientConfig]:
         subscription, tenant = subscription_and_tenant(self.export)
@@ -101,6 +102,8 @@ class ExportAnswers:
         self.steps[request.urn] = step
         if step.op == REPLACE:
             self.replaced.update({request.urn, step.old.urn if step.old else request.urn})
+        if step.op in (CREATE, REPLACE) and request.custom:
+            self.made_anew.add(request.urn)
         return self._answer(step, request, fake)
 
     # --- the step ------------------------------------------------------------------------
@@ -126,11 +129,20 @@ class ExportAnswers:
             if target in self.replaced:
                 return Step(op=REPLACE, paths=("replaceWith",), reason=f"replaced with {target.rsplit('::', 1)[-1]}", config_replace=config_replace, **base)
         if request.deleted_with and request.deleted_with in self.replaced:
-            return Step(op=REPLACE, paths=("deletedWith",), reason=f"replaced with {request.deleted_with.rsplit('::', 1)[-1]}", **base)
+            reason = (f"replaced with {request.deleted_with.rsplit('::', 1)[-1]}; the old one is not deleted through the old"
+                      " cluster's API server (deletedWith: pulumi pkg/resource/deploy/step.go isDeletedWith)")
+            return Step(op=REPLACE, paths=("deletedWith",), reason=reason, **base)
         if self._provider_replaces(request, old):
             return Step(op=REPLACE, paths=("provider",), reason="its provider's DiffConfig asks for a replacement", **base)
         if replace:
             return Step(op=REPLACE, paths=replace, config_replace=config_replace, **base)
+        sources = [urn_name(d) for d in request.dependencies if d in self.made_anew]
+        if found.secret_paths and not changed and sources:
+            # A secret made from a resource that is made anew (a kubeconfig from a new cluster) is new too,
+            # though its ciphertext cannot be compared.
+            reason = f"{', '.join(found.secret_paths)}: secret, not comparable; made from {', '.join(sources)}, which is made anew"
+            return Step(op=UPDATE, paths=found.secret_paths, reason=reason, config_replace=config_replace,
+                        **{**base, "changed": found.secret_paths})
         return Step(op=UPDATE if changed else SAME, paths=changed, config_replace=config_replace, **base)
 
     def _provider_replaces(self, request: ResourceRequest, old: ExportedResource) -> bool:
@@ -188,14 +200,9 @@ class ExportAnswers:
         """What the engine deletes: recorded resources nothing registered, and `delete: true` leftovers."""
         found = []
         for resource in self.export.live:
-            if resource.urn in self.matched or resource.external or _engine_resource(resource):
+            if resource.urn in self.matched or resource.external or is_engine_resource(resource.type, resource.name):
                 continue
             found.append(Step(resource.urn, resource.type, DELETE, old=resource))
         for resource in self.export.leftovers:
             found.append(Step(resource.urn, resource.type, DELETE, old=resource, reason="left by an interrupted replace (`delete: true`)"))
         return found
-
-
-def _engine_resource(resource: ExportedResource) -> bool:
-    name = resource.name
-    return resource.type == "pulumi:pulumi:Stack" or (resource.type.startswith("pulumi:providers:") and (name == "default" or name.startswith("default_")))

@@ -32,30 +32,12 @@ from typing import Any, Optional
 import yaml
 
 from offline.preview.check_inputs import azure_defaults
-from offline.preview.value_compare import Comparison, compare, covers, is_secret_object, is_unknown, reveal, top_key
+from offline.preview.value_compare import Comparison, compare, is_secret_object, is_unknown, reveal, top_key
+from offline.run import KUBERNETES_PROVIDER_TYPE, covers, resource_type
+from offline.run.resource_types import UnknownResourceType
 
 FORCE_NEW_SOURCE = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/gen/replacement.go"
-#: PUT path parameters (by SDK name) plus ForceNew properties, per type in use. `location` of a tracked
-#: resource is `x-ms-mutability: [read, create]` by ARM rule (azure openapi-validator LocationMustHaveXmsMutability).
-AZURE_REPLACE_PATHS: dict[str, tuple[str, ...]] = {
-    "azure-native:resources:ResourceGroup": ("resourceGroupName", "location"),
-    "azure-native:managedidentity:UserAssignedIdentity": ("resourceGroupName", "resourceName", "location"),
-    "azure-native:network:VirtualNetwork": ("resourceGroupName", "virtualNetworkName", "location"),
-    # forceNewMap: `"Subnet": codegen.NewStringSet(), // no force-news`.
-    "azure-native:network:Subnet": ("resourceGroupName", "virtualNetworkName", "subnetName"),
-    "azure-native:authorization:RoleAssignment": ("scope", "roleAssignmentName", "principalId"),
-    "azure-native:containerservice:ManagedCluster": (
-        "resourceGroupName", "resourceName", "location", "diskEncryptionSetID", "dnsPrefix", "fqdnSubdomain", "linuxProfile",
-        "nodeResourceGroup", "windowsProfile", "networkProfile.serviceCidr", "networkProfile.serviceCidrs",
-        "networkProfile.dnsServiceIP", "networkProfile.networkMode", "networkProfile.networkPlugin",
-        "networkProfile.networkPluginMode", "networkProfile.podCidr", "networkProfile.networkDataplane",
-        "networkProfile.networkPolicy", "networkProfile.outboundType",
-    ),
-    "azure-native:containerservice:AgentPool": (
-        "resourceGroupName", "resourceName", "agentPoolName", "vmSize", "gpuInstanceProfile", "networkProfile.nodePublicIPTags",
-    ),
-}
-#: For an azure-native type not listed: what every ARM resource has.
+#: For a type without a row in the resource-type table: what every ARM resource has.
 AZURE_GENERIC_REPLACE_PATHS = ("resourceGroupName", "location")
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 ROLE_UPDATE_REFUSED = (
@@ -63,10 +45,7 @@ ROLE_UPDATE_REFUSED = (
     " and Azure refuses it with RoleAssignmentUpdateNotPermitted (pulumi/pulumi-azure-native#2253). Give the"
     " assignment a new roleAssignmentName (a new GUID) so that Pulumi creates the new assignment and deletes the old one"
 )
-KUBERNETES_REPLACE_PATHS = ("metadata.name", "metadata.namespace")
-HELM_REPLACE_PATHS = ("name", "namespace")
-HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
-KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+KUBERNETES_PROVIDER = KUBERNETES_PROVIDER_TYPE
 CLUSTER_KEYS = ("kubeconfig", "context", "cluster")
 
 
@@ -91,11 +70,17 @@ def diff(type_: str, old: Mapping[str, Any], new: Mapping[str, Any], old_outputs
         return ProviderDiff() if type_ == "pulumi:providers:azure-native" else _plain(compare(old, new, skip=_engine_key))
     if type_.startswith("azure-native:"):
         return azure_native_diff(type_, old, new, old_outputs or {})
-    if type_ == HELM_RELEASE_TYPE:
-        return _with_replace(compare(old, new), HELM_REPLACE_PATHS)
     if type_.startswith("kubernetes:"):
-        return _with_replace(compare(old, new), KUBERNETES_REPLACE_PATHS)
+        return _with_replace(compare(old, new), replace_paths(type_))
     return _plain(compare(old, new))
+
+
+def replace_paths(type_: str) -> tuple[str, ...]:
+    """The inputs whose change replaces a resource of `type_` (`offline.run.replace_rules`, each rule with its source)."""
+    try:
+        return tuple(p for rule in resource_type(type_).replace_rules for p in rule.paths)
+    except UnknownResourceType:
+        return AZURE_GENERIC_REPLACE_PATHS if type_.startswith("azure-native:") else ("metadata.name", "metadata.namespace")
 
 
 def _engine_key(key: str) -> bool:
@@ -136,7 +121,7 @@ def azure_native_diff(type_: str, old: Mapping[str, Any], new: Mapping[str, Any]
     found = compare(old, new, _azure_same(type_), skip=lambda key: key.startswith("__"))
     defaults = azure_defaults(type_)
     changed = [p for p in found.changed if not (p in found.added and p in defaults and new.get(p) == defaults[p])]
-    rules = AZURE_REPLACE_PATHS.get(type_, AZURE_GENERIC_REPLACE_PATHS)
+    rules = replace_paths(type_)
     replace = []
     for path in changed:
         if not any(covers(rule, path) for rule in rules):

@@ -2,7 +2,8 @@
 
 Which inputs force a replace is per resource type, in `offline.run.resource_types`.
 - AKS changes the provider would send as an update but Azure refuses in place.
-- Inputs that are bookkeeping, not something the program declared.
+What the providers' Check adds to inputs is in `offline.preview.check_inputs`, their diff rules in
+`offline.preview.provider_diff`.
 """
 
 from __future__ import annotations
@@ -27,17 +28,3 @@ POOL_RESIZE_WAY = (
     "add a pool under a new name with the new settings, move the workloads (kubectl cordon and kubectl drain"
     f" the old pool's nodes), then remove the old pool ({POOL_RESIZE_DOC})"
 )
-
-# --- bookkeeping inputs ----------------------------------------------------------------------
-
-#: Keys the SDKs add to every input bag (`__defaults` by older azure-native and Kubernetes
-#: SDKs, `compat` by pulumi-kubernetes' Helm Release): never something to preview.
-BOOKKEEPING_INPUTS = frozenset({"__defaults", "compat"})
-#: The engine stores a provider's plugin version and download URL among its inputs.
-PROVIDER_BOOKKEEPING_INPUTS = frozenset({"version", "pluginDownloadURL"})
-
-
-def bookkeeping_inputs(type_: str) -> frozenset[str]:
-    if type_.startswith("pulumi:providers:"):
-        return BOOKKEEPING_INPUTS | PROVIDER_BOOKKEEPING_INPUTS
-    return BOOKKEEPING_INPUTS

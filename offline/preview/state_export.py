@@ -4,9 +4,12 @@ A later plan can preview its changes against this file (`--against`), just as ag
 of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
-signature object with `[secret]` for its ciphertext. Outputs and aliases are left out: under
-the mock engine outputs are only echoed inputs and fakes, and a preview matches the NEW
-program's aliases against the old URNs, never the other way round.
+signature object with `[secret]` for its ciphertext. The stack's outputs are kept (secrets as
+placeholders); resources' outputs and aliases are left out: under the mock engine outputs are only
+echoed inputs and fakes, and a preview matches the NEW program's aliases against the old URNs,
+never the other way round. `deletedWith` and `replaceWith` are kept, and a `replaceWith` makes the
+file version 4 with that feature, as the engine writes it (pulumi pkg/resource/stack/deployment.go
+`ApplyFeatures`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
@@ -28,7 +32,7 @@ def state_value(value: Any) -> Any:
 def _placeholder(value: Any) -> Optional[Any]:
     if rpc.is_rpc_secret(value):
         return secret_object()
-    if value == rpc.UNKNOWN:
+    if value == rpc.UNKNOWN or isinstance(value, Unknown):  # an input's wire form, or a stack output's
         return UNKNOWN_PLACEHOLDER
     return None
 
@@ -51,17 +55,25 @@ def _resource(r: Registration, root: str) -> dict[str, Any]:
         entry["id"] = r.id
     if r.provider:
         entry["provider"] = r.provider
+    if r.deleted_with:
+        entry["deletedWith"] = r.deleted_with
+    if r.replace_with:
+        entry["replaceWith"] = sorted(r.replace_with)
     return entry
 
 
 def state_document(run: ProgramRun) -> dict[str, Any]:
-    """The run as a version-3 deployment: the root stack first, then every resource in deploy order."""
+    """The run as a deployment: the root stack first, then every resource in deploy order."""
     root = stack_urn(run)
     order = build_graph(run.registrations).order
     by_urn = {r.urn: r for r in run.registrations}
-    resources = [{"urn": root, "custom": False, "type": ROOT_STACK_TYPE, "inputs": {}, "dependencies": [], "protect": False}]
+    outputs = {name: secret_object() if o.secret else state_value(o.value) for name, o in run.outputs.items()}
+    resources = [{"urn": root, "custom": False, "type": ROOT_STACK_TYPE, "inputs": {}, "outputs": outputs, "dependencies": [], "protect": False}]
     resources += [_resource(by_urn[urn], root) for urn in order]
-    return {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
+    document: dict[str, Any] = {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
+    if any(r.replace_with for r in run.registrations):
+        document.update(version=4, features=["replaceWith"])
+    return document
 
 
 def to_json(document: Any) -> str:

@@ -36,10 +36,10 @@ LEFT_BEHIND = {
 def forced_replace(resource: ExportedResource) -> Optional[str]:
     """Why the engine replaces `resource` whatever its inputs, or None."""
     if resource.taint:
-        return f"tainted (`pulumi state taint`): the engine replaces it ({STEP_GENERATOR} isTargetedReplace)"
+        return f"`pulumi state taint` marked it: the engine replaces it ({STEP_GENERATOR} isTargetedReplace)"
     if resource.pending_replacement:
         return (
-            "pendingReplacement: a delete-before-replace deleted it and stopped before the create;"
+            "a delete-before-replace deleted it and stopped before the create;"
             f" the engine creates it again ({STEP_GENERATOR})"
         )
     return None

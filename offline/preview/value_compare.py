@@ -21,12 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-#: How the plan's own state.json writes a value unknown until deploy.
-UNKNOWN_PLACEHOLDER = "[unknown until deploy]"
+from offline.preview.state_format import SECRET_SIG, SIG_KEY
+from offline.run import SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER
+
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 
 
@@ -53,7 +53,8 @@ def is_wrapped_secret(value: Any) -> bool:
 
 
 def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN or (isinstance(value, str) and value in (rpc.UNKNOWN, UNKNOWN_PLACEHOLDER))
+    """Unknown until deploy: the wire's sentinel, the SDK's `Unknown` (inside a secret), or the plan's placeholder."""
+    return value is UNKNOWN or isinstance(value, Unknown) or (isinstance(value, str) and value in (rpc.UNKNOWN, UNKNOWN_PLACEHOLDER))
 
 
 def reveal(value: Any) -> Any:
@@ -64,6 +65,21 @@ def reveal(value: Any) -> Any:
         return {k: reveal(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [reveal(v) for v in value]
+    return value
+
+
+def plain(value: Any) -> Any:
+    """A value for reading, not comparing: secrets as `[secret]`, unknowns as `UNKNOWN`, integral floats as ints."""
+    if is_wrapped_secret(value) or is_secret_object(value):
+        return SECRET_PLACEHOLDER
+    if is_unknown(value):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
@@ -141,12 +157,6 @@ def _equal(old: Any, new: Any) -> bool:
     if is_arm_id(old) and is_arm_id(new):
         return old.lower() == new.lower()
     return old == new
-
-
-def covers(rule_path: str, path: str) -> bool:
-    """Whether `path` is `rule_path` or lies below it; `[]` in a rule matches any index."""
-    pattern = re.escape(rule_path).replace(r"\[\]", r"\[\d+\]")
-    return re.fullmatch(pattern + r"(?:[.\[].*)?", path) is not None
 
 
 def top_key(path: str) -> str:
