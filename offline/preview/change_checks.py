@@ -151,6 +151,15 @@ def _deleted_but_declared(compared: _Compared, declared: Mapping[tuple[str, str,
         return []
     group, kind, namespace, name = key  # type: ignore[misc]
     where = f"{namespace}/{name}" if namespace else name
+    if change.old.delete:
+        return [
+            Problem(
+                change.label,
+                f"the copy an interrupted replace left (`delete: true`) is the cluster object {kind} {where} ({group or 'core'}),"
+                f" which {other.type} {other.name} manages now: the engine deletes the copy, and with it that object."
+                " Remove the entry marked `delete: true` from the state first (`pulumi stack export`, delete it, `pulumi stack import`)",
+            )
+        ]
     return [
         Problem(
             change.label,

@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from offline.preview.export_answers import CREATE, DELETE, REPLACE, SAME, UPDATE, ExportAnswers, Step
 from offline.preview.export_file import Export, ExportedResource
-from offline.run import KUBERNETES_PROVIDER_TYPE, ProgramRun, Registration, urn_name
+from offline.run import KUBERNETES_PROVIDER_TYPE, Registration, StackOutput, urn_name
 
 OPS = (CREATE, UPDATE, REPLACE, DELETE, SAME)
 #: Secret inputs whose plaintext an export lacks, and the stack output that records what feeds them.
@@ -81,17 +81,20 @@ def _change(step: Step, shown: Optional[Step], new: Optional[Registration]) -> R
     return change
 
 
-def compute_changes(export: Export, preview: ExportAnswers, up: ExportAnswers, preview_run: ProgramRun, up_run: ProgramRun) -> list[ResourceChange]:
-    """One change per resource of either side, sorted by URN (the new URN for a matched pair)."""
-    registrations = {r.urn: r for r in up_run.registrations}
-    changes = [_change(step, preview.steps.get(urn), registrations.get(urn)) for urn, step in up.steps.items()]
+def compute_changes(export: Export, preview: ExportAnswers, up: ExportAnswers, registrations: list[Registration],
+                    outputs: Mapping[str, StackOutput]) -> list[ResourceChange]:
+    """One change per resource of either side, sorted by URN (the new URN for a matched pair).
+
+    `preview` and `up` answered the two runs; `registrations` and `outputs` are the up run's."""
+    by_urn = {r.urn: r for r in registrations}
+    changes = [_change(step, preview.steps.get(urn), by_urn.get(urn)) for urn, step in up.steps.items()]
     shown_deletes = {s.urn: s for s in preview.deletes()}
     changes += [_change(step, shown_deletes.get(step.urn), None) for step in up.deletes()]
-    changes = _secrets(changes, export, up_run)
+    changes = _secrets(changes, export, outputs)
     return sorted(changes, key=lambda c: (c.urn, c.op != DELETE))
 
 
-def _secrets(changes: list[ResourceChange], export: Export, run: ProgramRun) -> list[ResourceChange]:
+def _secrets(changes: list[ResourceChange], export: Export, outputs: Mapping[str, StackOutput]) -> list[ResourceChange]:
     root = next((r for r in export.live if r.type == "pulumi:pulumi:Stack"), None)
     recorded = root.outputs if root is not None else {}
     result = []
@@ -99,7 +102,7 @@ def _secrets(changes: list[ResourceChange], export: Export, run: ProgramRun) -> 
         for (type_, path), source in SECRET_SOURCES.items():
             if change.type != type_ or change.op != SAME or change.old is None or not _is_ciphertext(change.old.inputs.get(path)):
                 continue
-            new_source = run.outputs[source].value if source in run.outputs else None
+            new_source = outputs[source].value if source in outputs else None
             if source not in recorded:
                 change = replace(change, note=f"{path}: {SECRET_NOT_COMPARABLE} (the export has no `{source}` output to compare with)")
             elif recorded[source] != new_source:

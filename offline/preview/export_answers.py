@@ -30,7 +30,7 @@ from offline.preview.export_file import Export, ExportedResource, subscription_a
 from offline.preview.provider_diff import KUBERNETES_PROVIDER, diff, kubernetes_provider_diff
 from offline.preview.state_flags import forced_replace
 from offline.preview.state_format import SECRET_SIG, SIG_KEY, is_engine_resource
-from offline.preview.value_compare import is_secret_object, is_wrapped_secret
+from offline.preview.value_compare import is_secret_object, is_unknown, is_wrapped_secret, top_key
 from offline.run import UNKNOWN, Answer, ClientConfig, ResourceRequest, covers, urn_name
 
 PREVIEW, UP = "preview", "up"
@@ -76,8 +76,31 @@ def _fits(old: Any, new: Any) -> bool:
     return not isinstance(new, (Mapping, list))
 
 
+def _has_unknowns(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_unknowns(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_unknowns(v) for v in value)
+    return False
+
+
+def _echo(value: Any) -> Any:
+    """An input handed back as an output: a value with an unknown inside is unknown as a whole, as the SDK takes it."""
+    return UNKNOWN if _has_unknowns(value) else value
+
+
 def _overlay(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (new[k] if k in new and _fits(v, new[k]) else v) for k, v in old.items()}
+    return {k: (_echo(new[k]) if k in new and _fits(v, new[k]) else v) for k, v in old.items()}
+
+
+def _created_output(key: str, fake: Any, inputs: Mapping[str, Any], fixed: tuple[str, ...]) -> Any:
+    """An output of a resource not created yet: its input where it has the output's shape (`PreviewOutputs`),
+    the path-fixed value, or unknown."""
+    if key in inputs:
+        return _echo(inputs[key]) if _fits(fake, inputs[key]) else UNKNOWN
+    return fake if key in fixed else UNKNOWN
 
 
 class ExportAnswers:
@@ -127,16 +150,17 @@ class ExportAnswers:
             return Step(op=REPLACE, paths=("taint" if old.taint else "pendingReplacement",), reason=reason, config_replace=config_replace, **base)
         for target in request.replace_with:
             if target in self.replaced:
-                return Step(op=REPLACE, paths=("replaceWith",), reason=f"replaced with {target.rsplit('::', 1)[-1]}", config_replace=config_replace, **base)
+                return Step(op=REPLACE, paths=("replaceWith",), reason=f"replaced with {urn_name(target)}", config_replace=config_replace, **base)
         if request.deleted_with and request.deleted_with in self.replaced:
-            reason = (f"replaced with {request.deleted_with.rsplit('::', 1)[-1]}; the old one is not deleted through the old"
-                      " cluster's API server (deletedWith: pulumi pkg/resource/deploy/step.go isDeletedWith)")
+            # The old one's Delete is skipped: what it is deleted with is deleted too (pkg/resource/deploy/step.go isDeletedWith).
+            reason = f"replaced with {urn_name(request.deleted_with)}; the old copy is not deleted on its own, so nothing calls the old cluster's API server"
             return Step(op=REPLACE, paths=("deletedWith",), reason=reason, **base)
         if self._provider_replaces(request, old):
             return Step(op=REPLACE, paths=("provider",), reason="its provider's DiffConfig asks for a replacement", **base)
         if replace:
             return Step(op=REPLACE, paths=replace, config_replace=config_replace, **base)
-        sources = [urn_name(d) for d in request.dependencies if d in self.made_anew]
+        secret_sources = {d for path in found.secret_paths for d in request.property_dependencies.get(top_key(path), ())}
+        sources = [urn_name(d) for d in sorted(secret_sources) if d in self.made_anew]
         if found.secret_paths and not changed and sources:
             # A secret made from a resource that is made anew (a kubeconfig from a new cluster) is new too,
             # though its ciphertext cannot be compared.
@@ -171,7 +195,7 @@ class ExportAnswers:
                 return Answer(old.id, _overlay(recorded, request.inputs))
             if request.type.startswith("azure-native:"):
                 unknown = {k: UNKNOWN for k in recorded}
-                known = {k: v for k, v in request.inputs.items() if k in recorded and _fits(recorded[k], v)}
+                known = {k: _echo(v) for k, v in request.inputs.items() if k in recorded and _fits(recorded[k], v)}
                 return Answer(old.id, {**unknown, **known, **{k: recorded[k] for k in STABLE_OUTPUTS if k in recorded}})
             outputs = _overlay(recorded, request.inputs)
             if request.type == "kubernetes:helm.sh/v3:Release":
@@ -179,12 +203,15 @@ class ExportAnswers:
             return Answer(old.id, outputs)
         # create or replace
         fixed = ARM_FIXED_OUTPUTS if self.mode == UP and request.type.startswith("azure-native:") else ()
-        outputs = {k: (v if k in request.inputs or k in fixed else UNKNOWN) for k, v in fake.outputs.items()}
+        outputs = {k: _created_output(k, v, request.inputs, fixed) for k, v in fake.outputs.items()}
         return Answer(fake.id if self.mode == UP else "", outputs)
 
     @staticmethod
     def _recorded(outputs: Mapping[str, Any], fake: Mapping[str, Any]) -> dict[str, Any]:
-        """Recorded outputs for the program. A ciphertext cannot be read offline: the mock's value stands in."""
+        """Recorded outputs for the program. A ciphertext cannot be read offline: the mock's value stands in.
+        A plan's own state.json records no outputs: then the mock's answer stands in for all of them."""
+        if not outputs:
+            return dict(fake)
         found = {}
         for key, value in outputs.items():
             if is_secret_object(value):

@@ -64,7 +64,7 @@ class Preview:
 
 def preview(deployed: Export, answers: tuple[ExportAnswers, ExportAnswers], runs: tuple[ProgramRun, ProgramRun], against: str) -> Preview:
     """`answers` and `runs`: as `pulumi preview` sees it, then as `pulumi up` does it."""
-    changes = compute_changes(deployed, answers[0], answers[1], runs[0], runs[1])
+    changes = compute_changes(deployed, answers[0], answers[1], runs[1].registrations, runs[1].outputs)
     warning = pending_operations_warning(deployed.pending_operations)
     notices = tuple([*([warning] if warning else []), *refresh_notices(deployed)])
     return Preview(render_changes(changes, against, notices), changes_json(changes), tuple(change_problems(changes)), notices)

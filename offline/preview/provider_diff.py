@@ -118,6 +118,8 @@ def _same_managed_cluster_sku(old: Any, new: Any) -> bool:
 
 
 def azure_native_diff(type_: str, old: Mapping[str, Any], new: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> ProviderDiff:
+    if "azureApiVersion" not in old and "azureApiVersion" in old_outputs:
+        old = {**old, "azureApiVersion": old_outputs["azureApiVersion"]}  # state written by v2: `Diff`'s migration
     found = compare(old, new, _azure_same(type_), skip=lambda key: key.startswith("__"))
     defaults = azure_defaults(type_)
     changed = [p for p in found.changed if not (p in found.added and p in defaults and new.get(p) == defaults[p])]

@@ -21,8 +21,9 @@ MANAGED_CLUSTER_POOLS_SOURCE = "agentPoolProfiles docstring of ManagedCluster; p
 #: A node pool's machines are fixed when it is created: resize by adding a pool (Microsoft Learn,
 #: "Resize node pools in AKS": https://learn.microsoft.com/azure/aks/resize-node-pool).
 AGENT_POOL_FIXED_FIELDS = ("vmSize", "osSKU", "osDiskSizeGB", "osDiskType", "availabilityZones", "maxPods", "vnetSubnetID", "osType")
-#: A replace forced by one of these creates the pool under a new name or in another cluster.
-NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName")
+#: A replace forced by one of these creates the pool under a new name or in another cluster
+#: (`deletedWith`: the pool is replaced with its cluster).
+NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName", "deletedWith")
 POOL_RESIZE_DOC = "https://learn.microsoft.com/azure/aks/resize-node-pool"
 POOL_RESIZE_WAY = (
     "add a pool under a new name with the new settings, move the workloads (kubectl cordon and kubectl drain"

@@ -4,7 +4,8 @@ A later plan can preview its changes against this file (`--against`), just as ag
 of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
-signature object with `[secret]` for its ciphertext. The stack's outputs are kept (secrets as
+signature object with `[secret]` for its ciphertext. Inputs are stored as the providers' Check and
+the engine store them (`offline.preview.check_inputs`), so a later preview compares like with like. The stack's outputs are kept (secrets as
 placeholders); resources' outputs and aliases are left out: under the mock engine outputs are only
 echoed inputs and fakes, and a preview matches the NEW program's aliases against the old URNs,
 never the other way round. `deletedWith` and `replaceWith` are kept, and a `replaceWith` makes the
@@ -20,6 +21,7 @@ from typing import Any, Optional
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from offline.preview.check_inputs import checked_inputs
 from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
 from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Registration, build_graph, plain_numbers, resource_urn
 
@@ -46,7 +48,7 @@ def _resource(r: Registration, root: str) -> dict[str, Any]:
         "urn": r.urn,
         "custom": r.custom,
         "type": r.type,
-        "inputs": state_value(r.inputs) if r.custom else {},
+        "inputs": state_value(checked_inputs(r.type, r.inputs)) if r.custom else {},
         "parent": r.parent or root,
         "dependencies": sorted(set(r.dependencies)),
         "protect": r.protect,

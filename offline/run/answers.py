@@ -31,6 +31,8 @@ class ResourceRequest:
     """`<provider urn>::<provider id>`; "" for a default provider."""
     parent: str = ""
     dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per input, the resources its value came from."""
     aliases: tuple[str, ...] = ()
     ignore_changes: tuple[str, ...] = ()
     protect: bool = False

@@ -87,6 +87,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         asked = ResourceRequest(
             urn=response.urn, type=request.type, name=request.name, custom=request.custom, inputs=inputs,
             provider=request.provider, parent=request.parent, dependencies=tuple(request.dependencies),
+            property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
             aliases=tuple(aliases), ignore_changes=tuple(request.ignoreChanges), protect=bool(request.protect),
             deleted_with=request.deletedWith, replace_with=tuple(request.replace_with),
         )

@@ -10,6 +10,7 @@ import base64
 import uuid
 from typing import Any, Optional
 
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
@@ -75,7 +76,10 @@ def fake_guid(*parts: str) -> str:
 
 
 def reveal_secrets(value: Any) -> Any:
-    """Inputs without their secret markers (the mocks' answers, and tests, need plain values)."""
+    """Inputs without their secret markers (the mocks' answers, and tests, need plain values); a value
+    unknown until deploy (possible when answers come from a deployed state) as the wire's sentinel text."""
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
     if rpc.is_rpc_secret(value):
         return reveal_secrets(rpc.unwrap_rpc_secret(value))
     if isinstance(value, dict):

@@ -108,7 +108,8 @@ def test_state_flags_replace_and_leftovers_are_deleted() -> None:
     seeded.resource(declared(group), FAKE)
     assert (seeded.steps[group["urn"]].op, seeded.steps[group["urn"]].paths) == (REPLACE, ("taint",))
     leftover, document = answers("dev-delete-leftover.json")
-    assert [(s.op, s.urn.rsplit("::", 1)[-1]) for s in leftover.deletes() if s.reason] == [("delete", "aks-cilium-cidr-groups-azure-internal-dns")]
+    assert [(s.op, s.urn.rsplit("::", 1)[-1], s.old.id) for s in leftover.deletes() if s.reason] == [
+        ("delete", "aks-cilium-k8s", "1f3b5d7f-9a2c-4e6b-8d0f-2a4c6e8b0d15")]
 
 
 def test_an_interrupted_create_is_planned_as_a_create_again() -> None:

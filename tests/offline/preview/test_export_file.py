@@ -14,7 +14,7 @@ from tests.offline.preview.exports import export_document, export_path
 
 
 def test_a_deployed_export_reads_with_ids_outputs_and_providers() -> None:
-    export = read_export(export_path("dev-deployed.json"))
+    export = read_export(export_path("dev-deployed-resource-uid.json"))
     assert export.version == 3 and export.features == () and export.pending_operations == ()
     cluster = next(r for r in export.live if r.type == "azure-native:containerservice:ManagedCluster")
     assert cluster.id.endswith("/managedClusters/aks-cilium-dev") and cluster.outputs["resourceUID"] == "6904c1e2a9b3d70001f8e2c4"
@@ -28,7 +28,7 @@ def test_a_deployed_export_reads_with_ids_outputs_and_providers() -> None:
 )
 def test_version_4_with_its_features_is_read(name: str, flag: str) -> None:
     export = read_export(export_path(name))
-    assert export.version == 4 and export.features
+    assert export.version == 4 and "replaceWith" in export.features and len(export.features) == 2
     assert [r.name for r in export.live if getattr(r, flag)] == ["aks-cilium-cidr-groups-azure-imds"]
 
 
@@ -37,8 +37,8 @@ def test_state_flags_are_kept() -> None:
         "aks-cilium-cluster-subnet-network-contributor"
     ]
     leftover = read_export(export_path("dev-delete-leftover.json"))
-    assert [r.name for r in leftover.leftovers] == ["aks-cilium-cidr-groups-azure-internal-dns"]
-    assert "aks-cilium-cidr-groups-azure-internal-dns" in [r.name for r in leftover.live]
+    assert [(r.name, r.id) for r in leftover.leftovers] == [("aks-cilium-k8s", "1f3b5d7f-9a2c-4e6b-8d0f-2a4c6e8b0d15")]
+    assert "aks-cilium-k8s" in [r.name for r in leftover.live]
     pending = read_export(export_path("dev-pending-operations.json"))
     assert [(op.operation, op.resource.name) for op in pending.pending_operations] == [
         ("creating", "aks-cilium-cidr-groups-azure-internal-dns"),

@@ -8,8 +8,8 @@ from tests.offline.preview.exports import export_path
 
 
 def test_taint_and_pending_replacement_force_a_replace_and_nothing_else_does() -> None:
-    assert "tainted" in (forced_replace(ExportedResource("urn:pulumi:s::p::t::n", "t", taint=True)) or "")
-    assert "pendingReplacement" in (forced_replace(ExportedResource("urn:pulumi:s::p::t::n", "t", pending_replacement=True)) or "")
+    assert "`pulumi state taint`" in (forced_replace(ExportedResource("urn:pulumi:s::p::t::n", "t", taint=True)) or "")
+    assert "delete-before-replace" in (forced_replace(ExportedResource("urn:pulumi:s::p::t::n", "t", pending_replacement=True)) or "")
     assert forced_replace(ExportedResource("urn:pulumi:s::p::t::n", "t", protect=True, refresh_before_update=True)) is None
 
 
