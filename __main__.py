@@ -15,6 +15,8 @@ settings = load_settings(raw_config, project=pulumi.get_project(), stack=pulumi.
 warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=pulumi.runtime.is_dry_run())
 if warning:
     pulumi.log.warn(warning)
+for loud in settings.warnings:
+    pulumi.log.warn(f"{settings.stack_file}: {loud}")
 
 platform = AksCiliumPlatform("aks-cilium", settings)
 
@@ -27,3 +29,6 @@ pulumi.export("cidrGroupNames", platform.cidr_groups.names)
 if settings.service_tags is not None:
     pulumi.export("serviceTagsSource", settings.service_tags.source)
 pulumi.export("hubbleUiCommand", hubble_ui_command())
+# What the next run checks its steps against (components/deployed_guard.py), e.g. ciliumVersion.
+for name, value in platform.deployed.recorded.items():
+    pulumi.export(name, value)

@@ -19,6 +19,9 @@ NAMESPACE = "kube-system"
 # Helm's own default (300 s) is tight for a first install: nodes are NotReady until the agent
 # runs, and the operator must register the CRDs before the agents turn ready.
 RELEASE_TIMEOUT_SECONDS = 900
+#: The stack output that records the installed chart version, which the next run checks its
+#: step against (components/deployed_guard.py).
+CILIUM_VERSION_OUTPUT = "ciliumVersion"
 
 
 def deep_merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,8 +52,9 @@ def cilium_helm_values(pod_cidr: str, extra_values: Mapping[str, Any]) -> dict[s
 
 @dataclass(frozen=True)
 class CiliumArgs:
-    version: str
-    """Chart version, pinned per stack (settings: MAJOR.MINOR.PATCH, at least 1.17.0)."""
+    version: pulumi.Input[str]
+    """Chart version, pinned per stack (settings: MAJOR.MINOR.PATCH, at least 1.17.0), once checked
+    against the deployed one (`DeployedGuard.check`): the release waits for that check."""
     chart_repository: str
     """Helm repository URL of the chart."""
     values: Mapping[str, Any]

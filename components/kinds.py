@@ -11,6 +11,8 @@ CILIUM_CHART = "cilium"
 #: pulumi-kubernetes' type token of a Helm release (`k8s.helm.v3.Release`).
 HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes"
+#: The explicit azure-native provider components/platform.py declares.
+AZURE_NATIVE_PROVIDER_TYPE = "pulumi:providers:azure-native"
 
 CIDR_GROUP_KIND = "CiliumCIDRGroup"
 #: Every apiVersion a CiliumCIDRGroup of a supported Cilium (>= 1.17) is declared with.

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_azure_native as azure_native
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, groups_from_settings
-from components.cilium import NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
+from components.cilium import CILIUM_VERSION_OUTPUT, NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
 from components.cluster import AksCluster, AksClusterArgs
 from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
+from components.deployed_guard import DeployedGuard, GuardedValue
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.kinds import cidr_group_api_version
 from components.network import Network, NetworkArgs
 from components.node_pools import NodePools, NodePoolsArgs
+from settings.cilium import cilium_step_problem
 from settings.stack import StackSettings
+
+#: The explicit azure-native provider's resource name; part of every Azure resource's state.
+AZURE_PROVIDER_NAME = "aks-cilium-azure-native"
 
 
 def cluster_identifier(resource_group: str, cluster_name: str) -> str:
@@ -41,8 +47,23 @@ class AksCiliumPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aks-cilium:platform:AksCiliumPlatform", name, None, opts)
         names = settings.names
-        child = pulumi.ResourceOptions(parent=self)
-        protected = pulumi.ResourceOptions(parent=self, protect=settings.protect)
+        # Explicit, so the stack runs under `pulumi:disable-default-providers` (pulumi/pulumi#8829),
+        # and passed down through `providers=`: every azure-native resource and invoke below
+        # inherits it from its parent. Its name is part of every resource's provider reference:
+        # never change it. Moving a stack deployed with the default provider onto it replaces
+        # nothing: the engine asks the new provider's DiffConfig (pulumi
+        # pkg/resource/deploy/step_generator.go, providerChanged), and azure-native's never
+        # asks for a replace (provider/pkg/provider/provider.go DiffConfig). Its config is the
+        # stack's `azure-native:*` keys, what the default provider read (settings/azure_provider.py),
+        # so resources Azure defaults from it (a location) keep their inputs too.
+        provider = settings.azure_provider
+        self.azure_provider = azure_native.Provider(
+            AZURE_PROVIDER_NAME,
+            **{k: pulumi.Output.secret(v) if k in provider.secret else v for k, v in provider.arguments.items()},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self, providers=[self.azure_provider])
+        protected = pulumi.ResourceOptions(parent=self, protect=settings.protect, providers=[self.azure_provider])
 
         self.resource_group = resources.ResourceGroup(
             f"{name}-rg",
@@ -122,10 +143,13 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         )
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider, deleted_with=cluster)
 
+        # What the stack last deployed, from its own outputs: `pulumi preview` and `pulumi up`
+        # stop before the release changes when the Cilium step skips a minor or goes back.
+        self.deployed = DeployedGuard(f"{name}-deployed")
         self.cilium = Cilium(
             f"{name}-cilium",
             CiliumArgs(
-                version=settings.cilium.version,
+                version=self.deployed.check(GuardedValue(CILIUM_VERSION_OUTPUT, settings.cilium.version, cilium_step_problem)),
                 chart_repository=settings.cilium.chart_repository,
                 values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
                 depends_on=tuple(self.admins.assignments),
@@ -152,6 +176,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             opts=on_cluster,
         )
 
+        # The version Helm reports installed, not the pin: a release that failed records nothing.
+        self.deployed.record(CILIUM_VERSION_OUTPUT, self.cilium.release.status.version)
         self.resource_group_name = self.resource_group.name
         self.cluster_name = self.cluster.cluster.name
         self.oidc_issuer_url = self.cluster.oidc_issuer_url

@@ -31,7 +31,7 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 
 from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
-from offline.preview.export_file import ExportFileError
+from offline.preview.export_file import ExportFileError, stack_outputs
 from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
 from offline.preview.state_export import state_document, to_json
 from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
@@ -41,6 +41,7 @@ from offline.run import (
     FAKE_DEPLOYER_OBJECT_ID,
     EngineOptions,
     ProgramRun,
+    StackConfig,
     StackFileError,
     build_graph,
     helm_releases,
@@ -51,9 +52,12 @@ from offline.run import (
     to_dot,
     with_notes,
 )
+from offline.run.esc import OPTION as ESC_OPTION
+from offline.run.esc import esc_note
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.schemas.validation import validate
 from settings.common.errors import ConfigError
+from settings.problems import Problem
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -77,6 +81,8 @@ class Options:
     """How the mock engine answers; `--principal` sets who runs `pulumi up`."""
     overwrite: bool = False
     """Write into an output folder that holds files the plan did not write (offline.report.plan_files)."""
+    esc_values: Optional[Path] = None
+    """An opened Pulumi ESC environment's values, for a stack file with `environment:` (offline.run.esc)."""
 
 
 def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE) -> Options:
@@ -92,19 +98,22 @@ def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT
     parser.add_argument("--schemas", type=Path, help=f"folder of Cilium CRD and Helm values schemas (default: ${SCHEMAS_ENV}, else .schemas/cilium then ../shared/reference/cilium)")
     parser.add_argument("--against", type=Path, metavar="FILE", help="preview the changes against a deployed state: `pulumi stack export` output or a previous plan's state.json")
     parser.add_argument("--principal", default=FAKE_DEPLOYER_OBJECT_ID, metavar="OBJECT_ID", help="object id of the identity that runs `pulumi up` (default: a fixed placeholder)")
+    parser.add_argument(ESC_OPTION, type=Path, metavar="FILE", help="values of the Pulumi ESC environment the stack file imports: `pulumi env open <env> --format json` output")
     args = parser.parse_args(argv)
     project_dir = args.project_dir
     schemas = schema_search(project_dir, args.schemas)
     out_dir = args.out or project_dir / "plan-out" / args.stack
     # The default folder of a plan from before `.plan-files.json` existed has no record: adopt it.
     adopt = args.out is None and has_no_record(out_dir)
-    return Options(args.stack, project_dir, out_dir, schemas, args.against, replace(engine, principal=args.principal), args.overwrite or adopt)
+    return Options(
+        args.stack, project_dir, out_dir, schemas, args.against, replace(engine, principal=args.principal), args.overwrite or adopt, args.esc_values
+    )
 
 
 # --- running the program ------------------------------------------------------------------
 
 
-def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = DEFAULT_ENGINE) -> ProgramRun:
+def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = DEFAULT_ENGINE, esc_values: Optional[Path] = None) -> ProgramRun:
     """The program's `ProgramRun`, or `PlanInputError` with one clean message.
 
     Under the mock engine an exception raised while the program runs can surface from
@@ -112,7 +121,7 @@ def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = D
     awaited ("Future exception was never retrieved"); all three become one message here.
     """
     try:
-        config = read_stack_config(project_dir, stack)
+        config = read_stack_config(project_dir, stack, esc_values)
     except StackFileError as exc:
         raise PlanInputError(str(exc)) from None
 
@@ -144,8 +153,19 @@ def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = D
         sys.unraisablehook = previous_hook
     failure = failure or (stray[0] if stray else None)
     if failure is not None:
-        raise PlanInputError(_describe_failure(failure, project_dir, config.notes)) from None
+        raise PlanInputError(_describe_failure(failure, project_dir, config.notes) + _esc_note(config, failure)) from None
+    if config.esc_environments:
+        run.log.append(("warning", esc_note(config.stack_file.name, config.esc_environments)))
     return run
+
+
+def _esc_note(config: StackConfig, failure: BaseException) -> str:
+    """Where missing keys may have come from, when the stack file imports ESC environments."""
+    if not config.esc_environments:
+        return ""
+    problems = failure.problems if isinstance(failure, ConfigError) else []
+    missing = [p.path for p in problems if isinstance(p, Problem) and p.message.startswith("required but not set")]
+    return "\n" + esc_note(config.stack_file.name, config.esc_environments, missing)
 
 
 def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
@@ -189,14 +209,18 @@ def plan(options: Options) -> int:
     problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
+    engine = options.engine
     try:  # read before the run: the file may be this folder's state.json, which the run rewrites
         deployed = read_deployed(options.against)
     except ExportFileError as exc:
         raise PlanInputError(str(exc)) from None
+    if deployed is not None:  # what the program's StackReference to itself reads
+        outputs = stack_outputs(deployed)
+        engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
     # Against a deployed state the plan is the run `pulumi preview` makes: ids and outputs seeded
     # from the export. A second run, as `pulumi up` makes it, tells what up will really do.
     seen = ExportAnswers(deployed, PREVIEW) if deployed is not None else None
-    run = run_program_cleanly(options.project_dir, options.stack, replace(options.engine, answers=seen))
+    run = run_program_cleanly(options.project_dir, options.stack, replace(engine, answers=seen), options.esc_values)
     if deployed is not None:
         problem = other_stack_problem(deployed.live, run.config.project, options.stack, shown_path(options.against))
         if problem:
@@ -214,7 +238,7 @@ def plan(options: Options) -> int:
     changes = None
     if deployed is not None and seen is not None:
         done = ExportAnswers(deployed, UP)
-        up_run = run_program_cleanly(options.project_dir, options.stack, replace(options.engine, answers=done))
+        up_run = run_program_cleanly(options.project_dir, options.stack, replace(engine, answers=done), options.esc_values)
         changes = preview(deployed, (seen, done), (run, up_run), against)
     if changes is not None:
         files[CHANGES_FILE] = changes.changes_json

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import Field, field_validator
 
 from settings.common.base import Section
 from settings.common.errors import key_path
-from settings.common.versions import release_version
+from settings.common.versions import release_version, version_in_state
 from settings.problems import Problem, show
 
 #: Oldest Cilium release whose Hubble labels traffic to CIDR groups that no policy references
 #: (Cilium 1.17.0 release notes: https://github.com/cilium/cilium/releases/tag/v1.17.0).
 MIN_CILIUM_VERSION = (1, 17, 0)
+
+#: Cilium's upgrade guide: one minor version at a time, each after the pre-flight check; a
+#: rollback is its own procedure, not an older chart pin.
+CILIUM_UPGRADE_GUIDE = "https://docs.cilium.io/en/stable/operations/upgrade/"
 
 #: Helm values the stack derives from other settings; `aks-cilium:cilium.values` may not set
 #: them, or the cluster and Cilium would disagree (Cilium docs, "Installation using Helm", AKS
@@ -97,3 +101,34 @@ def cilium_problems(cilium: CiliumSettings) -> list[Problem]:
         if path in flat and flat[path] != allowed:
             problems.append(Problem(f"{key}.{path}", f"may only be {show(allowed)} ({why})", flat[path]))
     return problems
+
+
+def cilium_step_problem(deployed: str, wanted: str) -> Optional[Problem]:
+    """Why moving the Cilium chart from `deployed` to `wanted` breaks the upgrade guide, or None.
+
+    The one copy of the rule: the program checks it against the stack's last outputs before the
+    release can change (components/deployed_guard.py), the offline preview against an export's
+    release (offline/preview/change_checks.py). Versions are read as a deployed state may hold
+    them (`version_in_state`: a leading 'v', a pre-release counts as its release); one that
+    cannot be read is not judged.
+    """
+    old, new = version_in_state(deployed), version_in_state(wanted)
+    if old is None or new is None or old == new:
+        return None
+    key = key_path("cilium", "version")
+    step = f"Cilium {deployed} -> {wanted}"
+    if new < old:
+        return Problem(
+            key,
+            f"{step} is a downgrade: Cilium's upgrade guide goes one minor version forward at a time, and a rollback"
+            f" is its own procedure, not an older chart pin ({CILIUM_UPGRADE_GUIDE})",
+            wanted,
+        )
+    if new[0] != old[0] or new[1] > old[1] + 1:
+        return Problem(
+            key,
+            f"{step} skips a minor version: Cilium upgrades one minor version at a time, each after the pre-flight check"
+            f" ({CILIUM_UPGRADE_GUIDE}); deploy {old[0]}.{old[1] + 1}.x first",
+            wanted,
+        )
+    return None

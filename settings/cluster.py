@@ -3,6 +3,7 @@ admins settings/access.py, its kubeconfig login settings/kubelogin.py, its versi
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal, Optional
 
@@ -20,6 +21,9 @@ from settings.upgrades import UpgradeChannel
 # https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges#overview-of-api-server-authorized-ip-ranges
 AUTHORIZED_RANGES_URL = "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"
 MAX_AUTHORIZED_IP_RANGES = 200
+#: Every IPv4 address: in an allowlist, no restriction at all. (`0.0.0.0/32` is different: AKS
+#: reads it as "only the cluster's own outbound IP", per the page above, and keeps that meaning.)
+EVERY_ADDRESS = ipaddress.IPv4Network("0.0.0.0/0")
 
 
 class ClusterSettings(Section):
@@ -53,13 +57,36 @@ class ClusterSettings(Section):
 
 
 def authorized_range_problems(cluster: ClusterSettings) -> list[Problem]:
-    count = len(cluster.authorized_ip_ranges)
-    if count <= MAX_AUTHORIZED_IP_RANGES:
+    key = key_path("cluster", "authorizedIpRanges")
+    ranges = cluster.authorized_ip_ranges
+    problems: list[Problem] = []
+    if len(ranges) > MAX_AUTHORIZED_IP_RANGES:
+        problems.append(
+            Problem(key, f"lists {len(ranges)} ranges, but AKS takes at most {MAX_AUTHORIZED_IP_RANGES} ({AUTHORIZED_RANGES_URL}); merge them into larger ranges")
+        )
+    if len(ranges) > 1:
+        problems += [
+            Problem(
+                f"{key}[{i}]",
+                f"allows every address, so the other {len(ranges) - 1} range(s) restrict nothing and the API server is open to"
+                " the whole internet; remove it (the allowlist then holds), or list it alone to open the API server on purpose",
+                str(cidr),
+            )
+            for i, cidr in enumerate(ranges)
+            if cidr == EVERY_ADDRESS
+        ]
+    return problems
+
+
+def authorized_range_warnings(cluster: ClusterSettings) -> list[Problem]:
+    """`0.0.0.0/0` alone is a deliberate choice, but one nobody should make unnoticed."""
+    if tuple(cluster.authorized_ip_ranges) != (EVERY_ADDRESS,):
         return []
     return [
         Problem(
             key_path("cluster", "authorizedIpRanges"),
-            f"lists {count} ranges, but AKS takes at most {MAX_AUTHORIZED_IP_RANGES} ({AUTHORIZED_RANGES_URL});"
-            " merge them into larger ranges",
+            "allows every address on the internet to reach the cluster's API server, the same as no allowlist;"
+            f" list your own ranges instead ({AUTHORIZED_RANGES_URL})",
+            ["0.0.0.0/0"],
         )
     ]

@@ -158,8 +158,9 @@ def egress_rule_problems(rules: Mapping[str, EgressRuleSettings], declared: Sequ
             problems.append(
                 Problem(
                     at,
-                    f"no CIDR group named {group!r} is declared{'; ' + hint if hint else ''} Declared groups:"
-                    f" {', '.join(declared)} (built-in, {key_path('cidrGroups')} and {key_path('serviceTags')})",
+                    f"no CIDR group named {group!r} is declared; the declared groups are"
+                    f" {', '.join(declared)} (built-in, {key_path('cidrGroups')} and {key_path('serviceTags')})"
+                    + (f"; {hint}" if hint else ""),
                 )
             )
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from pydantic import Field
 
@@ -12,11 +13,46 @@ from settings.common.base import Section
 from settings.common.errors import key_path
 from settings.problems import Problem
 
-#: Ranges AKS forbids for pod and service CIDRs
-#: (https://learn.microsoft.com/azure/aks/use-byo-cni and .../concepts-network-cni-overview).
-AKS_RESERVED_RANGES = tuple(
-    ipaddress.ip_network(c) for c in ("169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24")
+VNET_FAQ_URL = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#what-address-ranges-can-i-use-in-my-virtual-networks"
+BYO_CNI_URL = "https://learn.microsoft.com/azure/aks/use-byo-cni#prerequisites"
+
+
+@dataclass(frozen=True)
+class ForbiddenRange:
+    """A range Azure or AKS refuses in an address space, who says so, and where."""
+
+    cidr: IpNetwork
+    what: str
+    who: str
+    url: str
+
+
+def _ranges(who: str, url: str, *named: tuple[str, str]) -> tuple[ForbiddenRange, ...]:
+    return tuple(ForbiddenRange(ipaddress.ip_network(cidr), what, who, url) for cidr, what in named)
+
+
+#: "AKS clusters can't use 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, or 192.0.2.0/24 for the
+#: address range for the Kubernetes service, pods, or cluster virtual network" (MicrosoftDocs
+#: azure-aks-docs `articles/aks/use-byo-cni.md`, prerequisites).
+AKS_FORBIDDEN = _ranges(
+    "AKS", BYO_CNI_URL, ("169.254.0.0/16", "link-local"), ("172.30.0.0/16", ""), ("172.31.0.0/16", ""), ("192.0.2.0/24", ""),
 )
+#: No VNet address space may contain these (Azure VNet FAQ, "What address ranges can I use in my
+#: virtual networks?"). 169.254.0.0/16 is in both lists and reported once, as AKS's.
+VNET_FORBIDDEN = _ranges(
+    "Azure", VNET_FAQ_URL, ("224.0.0.0/4", "multicast"), ("255.255.255.255/32", "broadcast"), ("127.0.0.0/8", "loopback"),
+    ("168.63.129.16/32", "Azure's internal DNS"),
+)
+#: Pod and service ranges get both lists but Azure's DNS address: settings/cidr_groups.py refuses a
+#: pod or service range holding 168.63.129.16 with its own reason (pods could not reach Azure DNS).
+#: CIDR groups get none of them: naming 169.254.169.254 and 168.63.129.16 is their point.
+FORBIDDEN_RANGES = {
+    "vnetCidr": AKS_FORBIDDEN + VNET_FORBIDDEN,
+    "nodeSubnetCidr": AKS_FORBIDDEN + VNET_FORBIDDEN,
+    "podCidr": AKS_FORBIDDEN + VNET_FORBIDDEN[:-1],
+    "serviceCidr": AKS_FORBIDDEN + VNET_FORBIDDEN[:-1],
+}
+AKS_RESERVED_RANGES = tuple(r.cidr for r in AKS_FORBIDDEN)
 
 IN_CLUSTER_WHY = "in-cluster addresses are identified by workload labels, so a CIDR group there would never match"
 
@@ -56,20 +92,36 @@ def network_problems(net: NetworkSettings) -> list[Problem]:
                 str(net_a),
             )
         )
-    for field, cidr in (("podCidr", net.pod_cidr), ("serviceCidr", net.service_cidr)):
-        for reserved in AKS_RESERVED_RANGES:
-            if cidr.overlaps(reserved):
-                problems.append(
-                    Problem(
-                        f"{key}.{field}",
-                        f"overlaps {reserved}, which AKS reserves; pod and service CIDRs may not use 169.254.0.0/16,"
-                        " 172.30.0.0/16, 172.31.0.0/16 or 192.0.2.0/24",
-                        str(cidr),
-                    )
-                )
+    problems += forbidden_range_problems(net)
     if net.service_cidr.prefixlen < 12:
         problems.append(Problem(f"{key}.serviceCidr", "too large; Kubernetes allows at most a /12 service range", str(net.service_cidr)))
     return problems + _dns_service_ip_problems(net)
+
+
+def forbidden_range_problems(net: NetworkSettings) -> list[Problem]:
+    """Each of the four ranges against what Azure and AKS refuse in it (`FORBIDDEN_RANGES`)."""
+    key = key_path("network")
+    values = {"vnetCidr": net.vnet_cidr, "nodeSubnetCidr": net.node_subnet_cidr, "podCidr": net.pod_cidr, "serviceCidr": net.service_cidr}
+    problems: list[Problem] = []
+    for field, cidr in values.items():
+        for forbidden in FORBIDDEN_RANGES[field]:
+            if cidr.overlaps(forbidden.cidr):
+                problems.append(
+                    Problem(
+                        f"{key}.{field}",
+                        f"overlaps {forbidden.cidr}, which {forbidden.who} reserves{f' ({forbidden.what})' if forbidden.what else ''};"
+                        f" {forbidden.who} refuses it in"
+                        f" {_SCOPE[forbidden.who]} ({forbidden.url})",
+                        str(cidr),
+                    )
+                )
+    return problems
+
+
+_SCOPE = {
+    "AKS": "the VNet, node subnet, pod and service ranges",
+    "Azure": "any VNet address space",
+}
 
 
 def _dns_service_ip_problems(net: NetworkSettings) -> list[Problem]:

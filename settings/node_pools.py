@@ -38,6 +38,19 @@ AKS_MAX_PODS = 250
 CILIUM_OWN_ADDRESSES_PER_NODE = 2
 
 
+#: "The minimum value that can be set for maximum pods per node is 10 if and only if the
+#: configuration of each node pool has space for a minimum of 30 pods" (MicrosoftDocs
+#: azure-aks-docs `articles/aks/concepts-network-ip-address-planning.md`, "Configuring maximum pods per node").
+MAX_PODS_URL = "https://learn.microsoft.com/azure/aks/concepts-network-ip-address-planning#configuring-maximum-pods-per-node-for-your-clusters"
+AKS_MIN_PODS_PER_POOL = 30
+
+
+def _surge_as_text(value: Any) -> Any:
+    # `pulumi config set --path '...maxSurge' 1` writes the number 1 (pulumi/pulumi#5442); a whole
+    # number of nodes means the same as its text. Anything else stays as written and is refused below.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _zone(value: Any) -> Any:
     # YAML turns `zones: [1, 2]` into integers; Azure wants the strings "1", "2", "3".
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
@@ -64,7 +77,7 @@ class NodePoolSettings(Section):
     """Autoscaler upper bound; set together with minCount."""
     zones: tuple[Zone, ...] = ()
     """Availability zones ("1", "2", "3"); empty means no zone pinning."""
-    max_surge: str = "10%"
+    max_surge: Annotated[str, BeforeValidator(_surge_as_text)] = "10%"
     """Extra nodes during upgrades: a node count ("1") or a percentage ("33%")."""
     max_pods: Optional[int] = Field(default=None, ge=10, le=250)
     """Pods per node; AKS's default when unset."""
@@ -92,6 +105,11 @@ class NodePoolSettings(Section):
     @property
     def autoscaling(self) -> bool:
         return self.min_count is not None or self.max_count is not None
+
+    @property
+    def smallest_size(self) -> int:
+        """Fewest nodes the pool can have: minCount under the autoscaler, else count."""
+        return (self.min_count if self.autoscaling else self.count) or 0
 
     @property
     def peak_nodes(self) -> int:
@@ -205,6 +223,8 @@ def vm_size_problem(size: str) -> str:
     fixed = re.sub(r"\s+", "_", size.strip())
     if fixed.lower().startswith("standard_"):
         fixed = "Standard_" + fixed[len("standard_") :]
+    elif re.fullmatch(r"[A-Za-z]+\d[A-Za-z0-9_-]*", fixed):
+        fixed = "Standard_" + fixed  # `D8ds_v5`: the size without its tier
     hint = f"; did you mean {fixed!r}?" if _VM_SIZE.fullmatch(fixed) else ""
     return f"is not an Azure VM size: use 'Standard_' and the size, without spaces, e.g. 'Standard_D4ds_v5' ({VM_SIZES_URL}){hint}"
 
@@ -218,6 +238,7 @@ def node_pool_limit_problems(pools: Sequence[NodePoolSettings], cilium: CiliumSe
         problem = vm_size_problem(pool.vm_size)
         if problem:
             problems.append(Problem(f"{key}[{i}].vmSize", problem, pool.vm_size))
+        problems += _max_pods_floor_problems(f"{key}[{i}]", pool)
         if mask is None or not 0 < mask <= 32:
             continue
         pods = pool.max_pods if pool.max_pods is not None else AKS_MAX_PODS
@@ -233,3 +254,24 @@ def node_pool_limit_problems(pools: Sequence[NodePoolSettings], cilium: CiliumSe
             else:
                 problems.append(Problem(f"{key}[{i}].maxPods", f"unset, so AKS may allow up to {AKS_MAX_PODS}; {room_text}"))
     return problems
+
+
+def _max_pods_floor_problems(at: str, pool: NodePoolSettings) -> list[Problem]:
+    """AKS takes a maxPods below 30 only when the pool still has room for 30 pods at its smallest."""
+    if pool.max_pods is None or pool.max_pods >= AKS_MIN_PODS_PER_POOL:
+        return []
+    smallest = pool.smallest_size
+    if pool.max_pods * smallest >= AKS_MIN_PODS_PER_POOL:
+        return []
+    size_key = "minCount" if pool.autoscaling else "count"
+    nodes = math.ceil(AKS_MIN_PODS_PER_POOL / pool.max_pods)
+    return [
+        Problem(
+            f"{at}.maxPods",
+            f"with {size_key} = {smallest} the pool has room for {pool.max_pods * smallest} pods, but AKS accepts maxPods below"
+            f" {AKS_MIN_PODS_PER_POOL} only when every pool has room for {AKS_MIN_PODS_PER_POOL} ({MAX_PODS_URL}); raise maxPods to at"
+            f" least {math.ceil(AKS_MIN_PODS_PER_POOL / smallest) if smallest else AKS_MIN_PODS_PER_POOL}"
+            + (f" or {size_key} to at least {nodes}" if smallest else ""),
+            pool.max_pods,
+        )
+    ]

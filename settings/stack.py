@@ -22,9 +22,10 @@ from typing import Any, Optional
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from settings.access import cluster_access_problems
+from settings.azure_provider import AzureProviderSettings, azure_provider_settings
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, builtin_address_problems, cidr_group_problems
 from settings.cilium import CiliumSettings, cilium_problems
-from settings.cluster import ClusterSettings, authorized_range_problems
+from settings.cluster import ClusterSettings, authorized_range_problems, authorized_range_warnings
 from settings.common import raw_config
 from settings.common.azure_names import NAMING_RULES_URL, AzureNames, azure_name_problems, azure_names, name_problem
 from settings.common.base import Section
@@ -102,6 +103,10 @@ class StackSettings(ProjectConfig):
     """Every Azure name the stack uses, derived from the cluster name."""
     placeholders: tuple[Problem, ...] = ()
     """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
+    azure_provider: AzureProviderSettings = AzureProviderSettings()
+    """The explicit azure-native provider's arguments, from every `azure-native:*` key (settings/azure_provider.py)."""
+    warnings: tuple[Problem, ...] = ()
+    """Valid settings worth a loud word (an API server open to everyone): logged, never refused."""
 
     @property
     def declared_cidr_group_names(self) -> list[str]:
@@ -116,8 +121,14 @@ def tag_problems(tags: Mapping[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     if len(tags) > MAX_TAGS:
         problems.append(Problem(key, f"has {len(tags)} tags, but an Azure resource takes at most {MAX_TAGS} ({TAGS_URL})"))
+    first_by_folded: dict[str, str] = {}
     for name, value in tags.items():
         at = f"{key}.{name}"
+        # "Tag names are case-insensitive for operations" (tag-resources.md, limitations): Azure
+        # keeps one of two names that differ only in case, and one value is lost without a word.
+        other = first_by_folded.setdefault(name.casefold(), name)
+        if other != name:
+            problems.append(Problem(at, f"differs from the tag {other!r} only in case, but Azure tag names are case-insensitive, so one of the two values would be lost ({TAGS_URL}); keep one", value))
         bad = sorted({c for c in name if c in TAG_NAME_FORBIDDEN})
         if bad:
             problems.append(Problem(at, f"tag names may not contain {' '.join(TAG_NAME_FORBIDDEN)}; this one has {' '.join(bad)} ({TAGS_URL})"))
@@ -194,6 +205,8 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
     """
     stack_file = f"Pulumi.{stack}.yaml"
     data, problems, explained = _config_data(raw, secret_keys)
+    azure_provider, provider_problems = azure_provider_settings(raw, secret_keys)
+    problems += provider_problems
     try:
         config = ProjectConfig.model_validate(data)
     except ValidationError as exc:
@@ -214,6 +227,8 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
         "cluster_name": names.cluster,
         "names": names,
         "placeholders": find_placeholders(data),
+        "warnings": tuple(authorized_range_warnings(config.cluster)),
+        "azure_provider": azure_provider,
     }
     settings = StackSettings.model_construct(**{**dict(config), **derived})
     problems = cross_field_problems(settings)

@@ -12,8 +12,7 @@
    type; a CiliumCIDRGroup moving from cilium.io/v2alpha1 to cilium.io/v2 is this case.
 3. An AKS change the provider would send but AKS refuses in place (`offline.preview.provider_rules`).
 4. A Cilium chart step the upgrade guide forbids: more than one minor version forward, or any
-   step back (https://docs.cilium.io/en/stable/operations/upgrade/: upgrade one minor version
-   at a time, after the pre-flight check).
+   step back (`settings.cilium.cilium_step_problem`, the rule the program itself enforces).
 """
 
 from __future__ import annotations
@@ -40,10 +39,8 @@ from offline.run import (
     covers,
     urn_name,
 )
-from settings.common.versions import version_in_state
+from settings.cilium import cilium_step_problem
 from settings.problems import Problem
-
-CILIUM_UPGRADE_GUIDE = "https://docs.cilium.io/en/stable/operations/upgrade/"
 
 
 @dataclass(frozen=True)
@@ -226,19 +223,8 @@ def _cilium_step(compared: _Compared) -> list[Problem]:
         return []
     if compared.new.get("chart") != CILIUM_CHART:
         return []
-    old_text, new_text = change.old.inputs.get("version"), compared.new.get("version")
-    old, new = version_in_state(old_text), version_in_state(new_text)
-    if old is None or new is None or old == new:
+    old, new = change.old.inputs.get("version"), compared.new.get("version")
+    if not isinstance(old, str) or not isinstance(new, str):
         return []
-    step = f"Cilium {old_text} -> {new_text}"
-    if new < old:
-        return [Problem(change.label, f"{step} is a downgrade: Cilium's upgrade guide goes one minor version forward at a time, and a rollback is its own procedure, not an older chart pin ({CILIUM_UPGRADE_GUIDE})")]
-    if new[0] != old[0] or new[1] > old[1] + 1:
-        return [
-            Problem(
-                change.label,
-                f"{step} skips a minor version: Cilium upgrades one minor version at a time, each after the pre-flight check"
-                f" ({CILIUM_UPGRADE_GUIDE}); deploy {old[0]}.{old[1] + 1}.x first",
-            )
-        ]
-    return []
+    problem = cilium_step_problem(old, new)
+    return [] if problem is None else [Problem(change.label, problem.message)]

@@ -27,7 +27,7 @@ from typing import Any, Optional
 
 from offline.preview.check_inputs import checked_inputs
 from offline.preview.export_file import Export, ExportedResource, subscription_and_tenant
-from offline.preview.provider_diff import KUBERNETES_PROVIDER, diff, kubernetes_provider_diff
+from offline.preview.provider_diff import KUBERNETES_PROVIDER, config_replaces, diff, kubernetes_provider_diff
 from offline.preview.state_flags import forced_replace
 from offline.preview.state_format import SECRET_SIG, SIG_KEY, is_engine_resource
 from offline.preview.value_compare import is_secret_object, is_unknown, is_wrapped_secret, top_key
@@ -170,11 +170,18 @@ class ExportAnswers:
         return Step(op=UPDATE if changed else SAME, paths=changed, config_replace=config_replace, **base)
 
     def _provider_replaces(self, request: ResourceRequest, old: ExportedResource) -> bool:
-        """`providerChanged`: a different provider reference asks the new provider's DiffConfig."""
+        """`providerChanged` (step_generator.go): a different provider reference asks the *new* provider's
+        DiffConfig, with the old provider's inputs as the old side. That covers a provider replaced under
+        its URN (a new id) and a move to another provider (the default azure-native one to the explicit one)."""
         if not request.provider or request.provider == old.provider:
             return False
         provider = self.steps.get(request.provider.rsplit("::", 1)[0])
-        return provider is None or provider.op == CREATE or provider.config_replace
+        if provider is None or provider.request is None:
+            return True  # a provider the run never registered: nothing to ask
+        if provider.old is not None and provider.old.urn == old.provider_urn:
+            return provider.config_replace
+        before = self.by_urn.get(old.provider_urn)
+        return config_replaces(provider.type, before.inputs if before is not None else {}, checked_inputs(provider.type, provider.request.inputs))
 
     # --- the answer ------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from offline.preview.state_format import ROOT_STACK_TYPE, SECRET_SIG, SIG_KEY
+from offline.run import SECRET_PLACEHOLDER
+
 #: `pkg/resource/stack/deployment.go` `supportedFeatures` (pulumi 3.259; the pinned 3.272 CLI writes no others).
 SUPPORTED_FEATURES = frozenset(
     {"refreshBeforeUpdate", "views", "hooks", "taint", "replaceWith", "snippets-prototype", "extensionParameterization", "byteString"}
@@ -206,3 +209,22 @@ def subscription_and_tenant(export: Export) -> tuple[Optional[str], Optional[str
         if tenant is None and isinstance(found, str):
             tenant = found
     return subscription, tenant
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    """The root stack's outputs: what a StackReference to the stack reads (pulumi
+    pkg/resource/stack/checkpoint.go `GetRootStackResource`: type pulumi:pulumi:Stack, no parent)."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Each output; a secret's value is `[secret]`, never its plaintext, even from `--show-secrets`."""
+    secret_names: frozenset[str] = frozenset()
+
+
+def stack_outputs(export: Export) -> StackOutputs:
+    """The root stack's outputs; none when there is no root stack (nothing deployed)."""
+    root = next((r for r in export.live if r.type == ROOT_STACK_TYPE and not r.parent), None)
+    if root is None:
+        return StackOutputs()
+    secrets = frozenset(k for k, v in root.outputs.items() if isinstance(v, Mapping) and v.get(SIG_KEY) == SECRET_SIG)
+    return StackOutputs({k: SECRET_PLACEHOLDER if k in secrets else v for k, v in root.outputs.items()}, secrets)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from offline.preview.admin_warnings import admin_change_warnings
 from offline.preview.change_checks import change_problems
 from offline.preview.change_preview import changes_json, compute_changes, render_changes
 from offline.preview.export_answers import ExportAnswers
@@ -67,4 +68,6 @@ def preview(deployed: Export, answers: tuple[ExportAnswers, ExportAnswers], runs
     changes = compute_changes(deployed, answers[0], answers[1], runs[1].registrations, runs[1].outputs)
     warning = pending_operations_warning(deployed.pending_operations)
     notices = tuple([*([warning] if warning else []), *refresh_notices(deployed)])
-    return Preview(render_changes(changes, against, notices), changes_json(changes), tuple(change_problems(changes)), notices)
+    warnings = "".join(f"WARNING: {w}\n" for w in admin_change_warnings(changes))  # offline/preview/admin_warnings.py
+    text = render_changes(changes, against, notices) + warnings
+    return Preview(text, changes_json(changes), tuple(change_problems(changes)), notices)

@@ -138,6 +138,19 @@ def azure_native_diff(type_: str, old: Mapping[str, Any], new: Mapping[str, Any]
     return ProviderDiff(tuple(changed), tuple(replace), tuple(refused), tuple(found.secret_paths))
 
 
+def config_replaces(provider_type: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether a provider's DiffConfig asks to replace what moves onto it from a provider with `old` inputs.
+
+    azure-native's never does (provider/pkg/provider/provider.go `DiffConfig`); the Kubernetes one
+    follows `kubernetes_provider_diff`. Any other provider is not modelled: counted as a replace.
+    """
+    if provider_type == "pulumi:providers:azure-native":
+        return False
+    if provider_type == KUBERNETES_PROVIDER:
+        return bool(kubernetes_provider_diff(old, new).replace)
+    return True
+
+
 def active_cluster(kubeconfig: Any) -> Optional[dict[str, Any]]:
     """The cluster entry the kubeconfig's current context points at, or None when it cannot be read."""
     try:

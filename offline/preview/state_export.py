@@ -5,12 +5,14 @@ of the real stack (format: `offline.preview.state_format`). The file is determin
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
 signature object with `[secret]` for its ciphertext. Inputs are stored as the providers' Check and
-the engine store them (`offline.preview.check_inputs`), so a later preview compares like with like. The stack's outputs are kept (secrets as
-placeholders); resources' outputs and aliases are left out: under the mock engine outputs are only
-echoed inputs and fakes, and a preview matches the NEW program's aliases against the old URNs,
-never the other way round. `deletedWith` and `replaceWith` are kept, and a `replaceWith` makes the
-file version 4 with that feature, as the engine writes it (pulumi pkg/resource/stack/deployment.go
-`ApplyFeatures`).
+the engine store them (`offline.preview.check_inputs`), so a later preview compares like with like.
+Resources' outputs and aliases are left out: under the mock engine outputs are only echoed inputs
+and fakes, and a preview matches the NEW program's aliases against the old URNs, never the other
+way round. The root stack keeps its outputs (secrets as placeholders; what the program's
+StackReference to itself reads next time, components/deployed_guard.py), and reads are
+`external: true` entries, as the engine records them. `deletedWith` and `replaceWith` are kept,
+and a `replaceWith` makes the file version 4 with that feature, as the engine writes it (pulumi
+pkg/resource/stack/deployment.go `ApplyFeatures`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pulumi.runtime import rpc
 
 from offline.preview.check_inputs import checked_inputs
 from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
-from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Registration, build_graph, plain_numbers, resource_urn
+from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Read, Registration, build_graph, plain_numbers, resource_urn
 
 
 def state_value(value: Any) -> Any:
@@ -64,14 +66,24 @@ def _resource(r: Registration, root: str) -> dict[str, Any]:
     return entry
 
 
+def _read(r: Read, root: str) -> dict[str, Any]:
+    return {"urn": r.urn, "custom": True, "type": r.type, "id": r.id, "inputs": state_value(r.inputs), "parent": r.parent or root, "dependencies": [], "protect": False, "external": True}
+
+
+def _stack_outputs(run: ProgramRun) -> dict[str, Any]:
+    return {name: secret_object() if output.secret else state_value(output.value) for name, output in run.outputs.items()}
+
+
 def state_document(run: ProgramRun) -> dict[str, Any]:
-    """The run as a deployment: the root stack first, then every resource in deploy order."""
+    """The run as a deployment: the root stack first, its reads, then every resource in deploy order."""
     root = stack_urn(run)
     order = build_graph(run.registrations).order
     by_urn = {r.urn: r for r in run.registrations}
-    outputs = {name: secret_object() if o.secret else state_value(o.value) for name, o in run.outputs.items()}
-    resources = [{"urn": root, "custom": False, "type": ROOT_STACK_TYPE, "inputs": {}, "outputs": outputs, "dependencies": [], "protect": False}]
+    resources = [{"urn": root, "custom": False, "type": ROOT_STACK_TYPE, "inputs": {}, "outputs": _stack_outputs(run), "dependencies": [], "protect": False}]
     resources += [_resource(by_urn[urn], root) for urn in order]
+    for read in run.reads:  # right after its parent, before whatever uses what it read
+        parent = next(i for i, entry in enumerate(resources) if entry["urn"] == (read.parent or root))
+        resources.insert(parent + 1, _read(read, root))
     document: dict[str, Any] = {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
     if any(r.replace_with for r in run.registrations):
         document.update(version=4, features=["replaceWith"])

@@ -9,7 +9,7 @@ from offline.run.answers import UNKNOWN, Answer, ClientConfig, ResourceAnswers, 
 from offline.run.engine import DEFAULT_ENGINE, EngineOptions, ProgramRun, run_program, start_mocks
 from offline.run.graph import DeployGraph, build_graph, to_dot, typical_minutes
 from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID
-from offline.run.model import HelmRelease, KubernetesObject, Registration, StackOutput, Validation
+from offline.run.model import HelmRelease, KubernetesObject, Read, Registration, StackOutput, Validation
 from offline.run.objects import HIDDEN_INPUTS, cilium_version, custom_resource_kind, helm_releases, kubernetes_objects, plain
 from offline.run.plain_values import plain_numbers
 from offline.run.replace_rules import covers
@@ -30,7 +30,7 @@ __all__ = [
     "UNKNOWN", "Answer", "ClientConfig", "ResourceAnswers", "ResourceRequest",
     "AGENT_POOL_TYPE", "CILIUM_CHART", "DEFAULT_ENGINE", "FAKE_DEPLOYER_OBJECT_ID", "HELM_RELEASE_TYPE", "HIDDEN_INPUTS", "KUBERNETES_PROVIDER_TYPE",
     "MANAGED_CLUSTER_TYPE", "SECRET_PLACEHOLDER", "UNKNOWN_PLACEHOLDER", "DeployGraph", "EngineOptions", "HelmRelease",
-    "KubernetesObject", "ProgramRun", "Registration", "StackConfig", "StackFileError", "StackOutput", "Validation",
+    "KubernetesObject", "ProgramRun", "Read", "Registration", "StackConfig", "StackFileError", "StackOutput", "Validation",
     "build_graph", "cilium_version", "covers", "custom_resource_kind", "helm_releases", "kubernetes_objects", "list_stacks",
     "plain", "plain_numbers", "read_stack_config", "resource_type", "resource_urn", "run_program", "start_mocks", "to_dot",
     "typical_minutes", "urn_name", "with_notes", "yaml_io",

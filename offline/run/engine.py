@@ -13,9 +13,11 @@ import asyncio
 import logging
 import runpy
 import sys
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from types import MappingProxyType
+from typing import Any, Optional
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -25,8 +27,9 @@ from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from offline.run.answers import Answer, ResourceAnswers, ResourceRequest
-from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID, OfflineMocks
-from offline.run.model import ProgramRun, Registration, StackOutput
+from offline.run.default_providers import check_provider, disabled_packages
+from offline.run.mocks import DIY_ORGANIZATION, FAKE_DEPLOYER_OBJECT_ID, DeployedStack, OfflineMocks
+from offline.run.model import ProgramRun, Read, Registration, StackOutput
 from offline.run.stack_config import StackConfig, read_stack_config
 from offline.run.urns import Resolved, alias_specs, alias_urns, resource_urn
 
@@ -41,6 +44,13 @@ class EngineOptions:
     """False: record no aliases, as if the program declared none."""
     answers: Optional[ResourceAnswers] = None
     """Who answers for each resource's id and outputs instead of the fakes (`offline.run.answers`)."""
+    organization: str = DIY_ORGANIZATION
+    """What `pulumi.get_organization()` answers: the diy backends' fixed name, or a Pulumi Cloud org."""
+    deployed_stack_outputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    """The root stack's outputs of the deployed state (`--against`): what a StackReference to this
+    stack reads. Empty: a new stack, as without `--against`."""
+    deployed_secret_outputs: frozenset[str] = frozenset()
+    """Which of `deployed_stack_outputs` are secrets (their values are placeholders)."""
 
 
 DEFAULT_ENGINE = EngineOptions()
@@ -58,11 +68,17 @@ class _KeepLogs(logging.Handler):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps every registration, in order, with its options, and the program's log."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks, aliases: bool = True, answers: Optional[ResourceAnswers] = None):
+    def __init__(
+        self, mocks: pulumi_mocks.Mocks, aliases: bool = True, disabled_providers: frozenset[str] = frozenset(),
+        answers: Optional[ResourceAnswers] = None,
+    ):
         super().__init__(mocks)
+        self.disabled_providers = disabled_providers
+        """Packages whose default provider the stack disables (offline/run/default_providers.py)."""
         self.follow_aliases = aliases
         self.answers = answers
         self.registrations: list[Registration] = []
+        self.reads: list[Read] = []
         self.log: list[tuple[str, str]] = []
         """(level, message) of each `pulumi.log` call, in order."""
         # The mock engine hands `pulumi.log.*` to this logger (MockEngine.Log in the SDK's mocks.py);
@@ -76,7 +92,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         # last type), so the plan's URNs match a real `pulumi stack export` (offline/run/urns.py).
         return resource_urn(pulumi.get_stack(), pulumi.get_project(), parent, type_, name)
 
+    def Invoke(self, request):  # noqa: N802 (gRPC method name)
+        check_provider(self.disabled_providers, request.tok, request.provider, "an invoke")
+        return super().Invoke(request)
+
+    def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+        check_provider(self.disabled_providers, request.type, request.provider, request.name)
+        response = super().ReadResource(request)
+        inputs = rpc.deserialize_properties(request.properties) if request.properties else {}
+        self.reads.append(Read(response.urn, request.type, request.id, request.parent, dict(inputs)))
+        return response
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        if request.custom:
+            check_provider(self.disabled_providers, request.type, request.provider, request.name)
         response = super().RegisterResource(request)
         at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
         aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ())) if self.follow_aliases else []
@@ -134,13 +163,17 @@ def start_mocks(config: StackConfig, preview: bool = True, options: EngineOption
     `options` says how the mocks answer (`EngineOptions`).
     """
     client = options.answers.client_config() if options.answers is not None else None
-    monitor = RecordingMonitor(OfflineMocks(options.principal, client), options.aliases, options.answers)
+    deployed = DeployedStack(options.organization, options.deployed_stack_outputs, options.deployed_secret_outputs)
+    monitor = RecordingMonitor(
+        OfflineMocks(options.principal, client, deployed), options.aliases, disabled_packages(config.raw), options.answers
+    )
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.
     pulumi.runtime.settings.SETTINGS.outputs = set()
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor
+        monitor.mocks, project=config.project, stack=config.stack, preview=preview, logger=monitor.logger, monitor=monitor,
+        organization=options.organization,
     )
     pulumi.runtime.set_all_config(dict(config.raw), list(config.secret_keys))
     return monitor
@@ -158,7 +191,7 @@ async def run_program(project_dir: Path, config: StackConfig, monitor: Recording
     for name, value in sorted(getattr(root, "outputs", {}).items()):
         output = pulumi.Output.from_input(value)
         outputs[name] = StackOutput(await output.future(), bool(await output.is_secret()))
-    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log))
+    return ProgramRun(config, list(monitor.registrations), outputs, list(monitor.log), list(monitor.reads))
 
 
 def run_stack(project_dir: Path, stack: str, raw_overrides: Optional[dict[str, str]] = None) -> ProgramRun:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
+from components.deployed_guard import DIY_ORGANIZATION
 from offline.run.answers import ClientConfig
 from offline.run.resource_types import HELM_RELEASE_TYPE, resource_type
 
@@ -22,6 +26,43 @@ FAKE_TENANT_ID = "11111111-1111-1111-1111-111111111111"
 FAKE_DEPLOYER_OBJECT_ID = "22222222-2222-2222-2222-222222222222"
 FAKE_DEPLOYER_CLIENT_ID = "33333333-3333-3333-3333-333333333333"
 _FAKE_NAMESPACE = uuid.UUID("9b1a3f0e-64e4-4d7c-8f1e-5c2d7a9e0b13")
+
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """The stack as its backend holds it: what a StackReference to it reads."""
+
+    organization: str = DIY_ORGANIZATION
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The root stack's outputs of the last update (`SnapshotStackOutputs`); empty for a new stack."""
+    secret_outputs: frozenset[str] = frozenset()
+
+    def resolves_to_this_stack(self, reference: str) -> bool:
+        """Whether the backend's ParseStackReference reads `reference` as this stack.
+
+        diy (pulumi pkg/backend/diy/store.go): `<stack>`, `organization/<stack>` or
+        `organization/<project>/<stack>`, the project defaulting to the current one. Pulumi Cloud
+        (pkg/backend/httpstate/backend.go): a missing owner is the user's default org, which need
+        not be the stack's, so only `<org>/<project>/<stack>` is certain.
+        """
+        parts = reference.split("/")
+        if len(parts) > 3:
+            return False
+        stack, project, org = parts[-1], (parts[-2] if len(parts) == 3 else None), (parts[0] if len(parts) >= 2 else None)
+        if self.organization == DIY_ORGANIZATION:
+            org = org or DIY_ORGANIZATION
+        return org == self.organization and (project or pulumi.get_project()) == pulumi.get_project() and stack == pulumi.get_stack()
+
+    def reference_state(self, reference: str) -> dict[str, Any]:
+        """The builtin provider's answer (pulumi pkg/resource/deploy/builtins.go `readStackReference`):
+        `name`, `outputs` with secrets still wrapped, and the sorted `secretOutputNames`."""
+        if not self.resolves_to_this_stack(reference):
+            # GetStackOutputs in pulumi pkg/backend/backend.go: `unknown stack %q`.
+            raise ValueError(f"unknown stack {reference!r} (the offline engine holds only {self.organization}/{pulumi.get_project()}/{pulumi.get_stack()})")
+        outputs = {k: rpc.wrap_rpc_secret(v) if k in self.secret_outputs else v for k, v in self.outputs.items()}
+        return {"name": reference, "outputs": outputs, "secretOutputNames": sorted(k for k in self.outputs if k in self.secret_outputs)}
 
 # Shapes of AKS's kubeconfigs, with placeholder credentials only. Both name their user
 # `<clusterUser|clusterAdmin>_<resource group>_<cluster>`.
@@ -92,14 +133,18 @@ def reveal_secrets(value: Any) -> Any:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes like Azure and Kubernetes would."""
 
-    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID, client: Optional[ClientConfig] = None) -> None:
+    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID, client: Optional[ClientConfig] = None, deployed: Optional[DeployedStack] = None) -> None:
         self.clusters: dict[str, dict[str, Any]] = {}
         self.principal = principal
         """Object id `getClientConfig` answers with: who runs `pulumi up` (`--principal`)."""
         self.client = client or ClientConfig(FAKE_SUBSCRIPTION_ID, FAKE_TENANT_ID)
         """Subscription and tenant `getClientConfig` answers with, and ARM ids use: a deployed state's, or fakes."""
+        self.deployed = deployed or DeployedStack()
+        """What a StackReference to this stack reads."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[Optional[str], dict]:
+        if args.typ == STACK_REFERENCE_TYPE:  # a read (`ReadResource`): its id is the stack's name
+            return args.resource_id, self.deployed.reference_state(str(args.inputs.get("name")))
         inputs = reveal_secrets(dict(args.inputs))
         state = dict(inputs)
         if args.typ.startswith("azure-native:"):

@@ -45,6 +45,17 @@ class Registration:
         return self.provider.rsplit("::", 1)[0] if self.provider else ""
 
 
+@dataclass(frozen=True)
+class Read:
+    """One `ReadResource` call: a resource the program reads and does not manage (a StackReference)."""
+
+    urn: str
+    type: str
+    id: str
+    parent: str
+    inputs: dict[str, Any]
+
+
 @dataclass
 class StackOutput:
     value: Any
@@ -60,6 +71,8 @@ class ProgramRun:
     outputs: dict[str, StackOutput]
     log: list[tuple[str, str]] = field(default_factory=list)
     """(level, message) of each `pulumi.log` call of the program."""
+    reads: list[Read] = field(default_factory=list)
+    """What the program read (its StackReference to itself), in order; not registrations."""
 
     @property
     def warnings(self) -> list[str]:
@@ -128,6 +141,8 @@ class Validation:
     notices: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     """Objects (and Helm values) no schema was found for."""
+    fix: str = ""
+    """What makes the unchecked checkable (`run `make schemas``), named in the verdict itself."""
 
     @property
     def errors(self) -> list[str]:
@@ -142,5 +157,5 @@ class Validation:
             return f"INVALID: {count} schema violation{'s' if count != 1 else ''} in {failed} of {total}"
         if self.unchecked:
             valid = f"; the other {len(self.checked)} valid" if self.checked else ""
-            return f"NOT validated: {len(self.unchecked)} of {total}{valid}"
+            return f"NOT validated: {len(self.unchecked)} of {total}{valid}" + (f"; {self.fix}" if self.fix else "")
         return f"valid: all {total} checked" if total else "nothing to validate"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from components.kinds import (
+    AZURE_NATIVE_PROVIDER_TYPE,
     CIDR_GROUP_API_VERSIONS,
     CIDR_GROUP_KIND,
     CILIUM_CHART,
@@ -106,8 +107,10 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             AGENT_POOL_TYPE, 4.0, None,
             "agentPoolName", _GROUP + "/providers/Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{name}",
         ),
-        # Providers create nothing remote.
+        # Providers create nothing remote. azure-native's has no replace rule: its DiffConfig never
+        # asks for one (pulumi-azure-native provider/pkg/provider/provider.go DiffConfig).
         ResourceType(KUBERNETES_PROVIDER_TYPE, 0.0, ("clusterIdentifier", "enableServerSideApply", "kubeconfig")),
+        ResourceType(AZURE_NATIVE_PROVIDER_TYPE, 0.0, ("location", "subscriptionId", "tenantId", "environment")),
         ResourceType(HELM_RELEASE_TYPE, 4.0, ("name", "chart", "version", "repositoryOpts", "namespace", "atomic", "timeout", "values")),
         *(_cilium_object(version, CIDR_GROUP_KIND) for version in CIDR_GROUP_API_VERSIONS),
         _cilium_object(POLICY_API_VERSION, POLICY_KIND),

@@ -16,9 +16,10 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from offline.run import yaml_io, yaml_values
+from offline.run.esc import EscValuesError, imported_environments, read_esc_values
 from offline.run.resource_types import SECRET_PLACEHOLDER
 from settings.problems import Problem
 
@@ -35,6 +36,8 @@ class StackConfig:
     secret_keys: tuple[str, ...]
     notes: Mapping[str, str] = field(default_factory=dict)
     """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.run.yaml_values`)."""
+    esc_environments: tuple[str, ...] = ()
+    """Pulumi ESC environments the stack file imports whose values the plan did not get (`offline.run.esc`)."""
 
 
 class StackFileError(Exception):
@@ -126,7 +129,8 @@ def _as_config_string(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
+def read_stack_config(project_dir: Path, stack: str, esc_values: Optional[Path] = None) -> StackConfig:
+    """`esc_values`: an opened ESC environment's values (`--esc-values`), below the stack file's own."""
     project = project_name(project_dir)
     stack_file = project_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
@@ -149,12 +153,19 @@ def read_stack_config(project_dir: Path, stack: str) -> StackConfig:
     config = stack_doc.get("config") or {}
     if not isinstance(config, dict):
         raise StackFileError(f"{stack_file.name}: `config` must be a mapping of keys to values")
+    environments = imported_environments(stack_doc)
+    if esc_values is not None:
+        try:
+            values.update(read_esc_values(esc_values, project))
+        except EscValuesError as exc:
+            raise StackFileError(str(exc)) from None
+        environments = ()
     for key, value in config.items():
         values[_qualify(str(key), project)] = value
 
     secret_keys = tuple(sorted(k for k, v in values.items() if _has_secure(v)))
     raw = {k: _as_config_string(_mask_secure(v)) for k, v in values.items()}
-    return StackConfig(project, stack, stack_file, raw, secret_keys, notes)
+    return StackConfig(project, stack, stack_file, raw, secret_keys, notes, environments)
 
 
 def with_notes(problems: Sequence[Problem | str], notes: Mapping[str, str]) -> list[Problem | str]:

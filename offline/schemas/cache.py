@@ -52,8 +52,11 @@ class SchemaSearch:
         return SchemaSet.for_version([f.path for f in self.existing], cilium_version)
 
     def describe(self) -> str:
-        """`.schemas/cilium, then ../shared/reference/cilium`; a missing folder says so."""
-        return ", then ".join(f.shown if f.path.is_dir() else f"{f.shown} (not there)" for f in self.folders)
+        """`.schemas/cilium, then ../shared/reference/cilium`: the folders that exist. Folders that do
+        not are left out, since a new user has never heard of them, except the first, which the
+        fix fills: `.schemas/cilium (not there yet; `make schemas` fills it)`."""
+        shown = [f.shown for f in self.existing]
+        return ", then ".join(shown) if shown else f"{self.folders[0].shown} (not there yet; `{self.fix}` fills it)"
 
     def folder_of(self, source: SchemaSource) -> Optional[SchemaFolder]:
         return next((f for f in self.existing if source.path.parent == f.path), None)

@@ -19,8 +19,13 @@ atomically into the schema cache (`offline.schemas.cache`) under the name `offli
 parses (`ciliumcidrgroups-v1.20.0.yaml`, `cilium-helm-values.schema-v1.20.0.json`). A version
 whose files are all there already is not downloaded again (`--force` does).
 
-Exit codes: 0 every version's files are in the cache; 1 a download failed or brought the wrong
-content (nothing of that version is written); 2 bad input (config error, bad options).
+A stack file that cannot be read (half-written, a config error) is skipped with a message, and
+the versions of the other stacks are fetched. Progress goes to stderr, one line per file. Each
+request gives up after `--timeout` seconds without an answer (default 15), saying what to do.
+
+Exit codes: 0 every version's files are in the cache (stacks skipped are listed on stderr); 1 a
+download failed, timed out or brought the wrong content (nothing of that version is written);
+2 bad input (every stack unreadable, a `--stack` that is, bad options).
 """
 
 from __future__ import annotations
@@ -57,7 +62,9 @@ CRDS = {
     "CiliumNetworkPolicy": "ciliumnetworkpolicies",
 }
 CRD_GROUP = "cilium.io"
-TIMEOUT_SECONDS = 60
+#: Seconds a request may go without an answer; short, so a network that hangs is reported
+#: within a minute instead of silence (`--timeout`, `SCHEMA_ARGS='--timeout 60'` in make).
+TIMEOUT_SECONDS = 15.0
 
 EXIT_OK = 0
 EXIT_FETCH_FAILED = 1
@@ -95,12 +102,21 @@ def schema_files(version: str) -> list[SchemaFile]:
 # --- which versions -----------------------------------------------------------------------
 
 
-def pinned_versions(project_dir: Path, stacks: Optional[Sequence[str]] = None) -> dict[str, list[str]]:
-    """Cilium version -> the stacks that pin it, as the settings read each stack file."""
+def pinned_versions(project_dir: Path, stacks: Optional[Sequence[str]] = None, skipped: Optional[list[str]] = None) -> dict[str, list[str]]:
+    """Cilium version -> the stacks that pin it, as the settings read each stack file.
+
+    With `skipped`, a stack file that cannot be read adds its message there instead of raising.
+    """
     versions: dict[str, list[str]] = {}
     for stack in stacks or list_stacks(project_dir):
-        config = read_stack_config(project_dir, stack)
-        settings = load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
+        try:
+            config = read_stack_config(project_dir, stack)
+            settings = load_settings(config.raw, project=config.project, stack=stack, secret_keys=config.secret_keys)
+        except (StackFileError, ConfigError) as exc:
+            if skipped is None:
+                raise
+            skipped.append(f"skipped stack {stack!r}, its stack file cannot be read: {exc}")
+            continue
         versions.setdefault(settings.cilium.version, []).append(stack)
     return dict(sorted(versions.items(), key=lambda item: release_version(item[0])))
 
@@ -108,15 +124,20 @@ def pinned_versions(project_dir: Path, stacks: Optional[Sequence[str]] = None) -
 # --- download and check -------------------------------------------------------------------
 
 
-def download(url: str) -> bytes:
+def download(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "aks-cilium make schemas"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         raise FetchError(f"GET {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
+            raise FetchError(
+                f"GET {url}: no answer within {timeout:g} s; check the network or proxy (HTTPS_PROXY) and run"
+                f" `make schemas` again, or allow longer with SCHEMA_ARGS='--timeout 60'"
+            ) from None
         raise FetchError(f"GET {url}: {reason}") from None
 
 
@@ -170,15 +191,22 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def fetch_version(version: str, dest: Path, base_url: str = DEFAULT_BASE_URL, force: bool = False) -> list[Path]:
-    """Download, check and write one version's files; all or nothing. Returns the files written."""
+def fetch_version(
+    version: str, dest: Path, base_url: str = DEFAULT_BASE_URL, force: bool = False, timeout: float = TIMEOUT_SECONDS, progress: bool = False
+) -> list[Path]:
+    """Download, check and write one version's files; all or nothing. Returns the files written.
+
+    `progress`: one line on stderr per file, before its request, so a slow network shows where it waits.
+    """
     files = schema_files(version)
     if not force and all((dest / f.file_name).is_file() for f in files):
         return []
     fetched = {}
-    for wanted in files:
+    for number, wanted in enumerate(files, 1):
         url = wanted.url(base_url, version)
-        data = download(url)
+        if progress:
+            print(f"schemas: Cilium {version}: {number}/{len(files)} {url}", file=sys.stderr, flush=True)
+        data = download(url, timeout)
         if wanted.kind is None:
             check_values_schema(data, url)
         else:
@@ -207,6 +235,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--dest", type=Path, help="folder to write into (default: $AKS_CILIUM_SCHEMAS, else .schemas/cilium)")
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"where Cilium's files are, by tag (default: {DEFAULT_BASE_URL})")
     parser.add_argument("--force", action="store_true", help="download again even if the files are there")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT_SECONDS, help=f"seconds each request may wait for an answer (default: {TIMEOUT_SECONDS:g})")
     args = parser.parse_args(argv)
     project_dir: Path = args.project_dir
     dest = args.dest or fetch_destination(project_dir)
@@ -216,14 +245,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             for version in versions:
                 _check_release(version)
         else:
-            versions = pinned_versions(project_dir, args.stack)
+            # Named stacks must all be readable; of all stacks, a broken one is skipped.
+            skipped: Optional[list[str]] = None if args.stack else []
+            versions = pinned_versions(project_dir, args.stack, skipped)
+            for message in skipped or []:
+                print(f"schemas: {message}", file=sys.stderr)
+            if skipped and not versions:
+                return EXIT_BAD_INPUT
     except (StackFileError, ConfigError, ValueError) as exc:
         print(f"schemas: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     shown = shown_path(dest, project_dir)
     for version, stacks in versions.items():
         try:
-            written = fetch_version(version, dest, args.base_url, args.force)
+            written = fetch_version(version, dest, args.base_url, args.force, args.timeout, progress=True)
         except (FetchError, OSError) as exc:
             print(f"schemas: Cilium {version} ({', '.join(stacks)}): {exc}", file=sys.stderr)
             return EXIT_FETCH_FAILED

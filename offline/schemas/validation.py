@@ -104,6 +104,7 @@ def _not_validated_notice(validation: Validation, fix: str) -> None:
     """One notice for everything that could not be checked, naming the command that fixes it."""
     if validation.unchecked:
         validation.notices.append(f"NOT validated: {', '.join(validation.unchecked)}" + (f"; {fix}" if fix else ""))
+        validation.fix = fix
 
 
 def _stand_in_notice(stand_ins: dict[str, list[str]], version: str, schemas: SchemaSet, search: SchemaSearch) -> str:

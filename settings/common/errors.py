@@ -8,6 +8,7 @@ Every message names the key path as `pulumi config set --path` spells it
 from __future__ import annotations
 
 import difflib
+import typing
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Optional, Union
@@ -129,8 +130,21 @@ def _missing_problem(root: type[BaseModel], loc: Sequence[PathPart], path: str) 
             for key, examples in needed
         )
         return Problem(path, "required but not set", hint=f"set {', '.join(k for k, _ in needed)}: {commands}")
-    example = field.examples[0] if field is not None and field.examples else "<value>"
-    return Problem(path, "required but not set", hint=f"set it with `pulumi config set --path '{path}' {example}`")
+    allowed = literal_choices(field.annotation) if field is not None else ()
+    example = field.examples[0] if field is not None and field.examples else (allowed[0] if allowed else "<value>")
+    message = "required but not set" + (f"; one of {', '.join(repr(a) for a in allowed)}" if allowed else "")
+    return Problem(path, message, hint=f"set it with `pulumi config set --path '{path}' {example}`")
+
+
+def literal_choices(annotation: Any) -> tuple[str, ...]:
+    """The values a `Literal[...]` field takes (through `Annotated` and `Optional`), else ()."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return literal_choices(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    if typing.get_origin(annotation) is Union:
+        return next((c for c in map(literal_choices, typing.get_args(annotation)) if c), ())
+    return ()
 
 
 def describe_error(root: type[BaseModel], error: Mapping[str, Any], data: Mapping[str, Any]) -> Problem:

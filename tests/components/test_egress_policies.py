@@ -205,8 +205,8 @@ def test_the_schema_check_would_catch_a_field_the_crd_does_not_define():
 
 def test_a_rule_for_an_undeclared_group_is_refused_with_the_declared_names():
     assert problems_for({RULES: {"azure-imsd": {"mode": "restricted", "allowNamespaces": ["kube-system"]}}}) == [
-        "aks-cilium:egressRules.azure-imsd: no CIDR group named 'azure-imsd' is declared; did you mean 'azure-imds'?"
-        " Declared groups: azure-imds, azure-internal-dns (built-in, aks-cilium:cidrGroups and aks-cilium:serviceTags)"
+        "aks-cilium:egressRules.azure-imsd: no CIDR group named 'azure-imsd' is declared; the declared groups are"
+        " azure-imds, azure-internal-dns (built-in, aks-cilium:cidrGroups and aks-cilium:serviceTags); did you mean 'azure-imds'?"
     ]
 
 

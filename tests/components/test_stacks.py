@@ -7,6 +7,7 @@ from tests.harness import ProgramTestCase, load_stack_settings
 
 EXPECTED_TYPES = {
     "aks-cilium:platform:AksCiliumPlatform": 1,
+    "pulumi:providers:azure-native": 1,
     "aks-cilium:network:Network": 1,
     "aks-cilium:cluster:AksCluster": 1,
     "aks-cilium:clusteraccess:ClusterAdmins": 1,

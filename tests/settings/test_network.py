@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from offline.run.stack_config import read_stack_config
 from settings.common.errors import ConfigError
-from settings.network import AKS_RESERVED_RANGES
+from settings.network import FORBIDDEN_RANGES
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, changed_config
 
@@ -65,7 +65,7 @@ def ipv4_networks(min_prefix: int, max_prefix: int):
 
 @FAST
 @given(pod=ipv4_networks(8, 20), service=ipv4_networks(12, 24))
-def test_accepted_pod_and_service_ranges_are_disjoint_from_each_other_the_vnet_and_aks_reserved_ranges(pod, service):
+def test_accepted_pod_and_service_ranges_are_disjoint_from_each_other_the_vnet_and_forbidden_ranges(pod, service):
     dns = service[10] if service.num_addresses > 11 else service[-2]
     found = problems(
         {"aks-cilium:network": {"podCidr": str(pod), "serviceCidr": str(service), "dnsServiceIp": str(dns)}}
@@ -75,7 +75,8 @@ def test_accepted_pod_and_service_ranges_are_disjoint_from_each_other_the_vnet_a
         not pod.overlaps(service)
         and not pod.overlaps(vnet)
         and not service.overlaps(vnet)
-        and not any(n.overlaps(r) for n in (pod, service) for r in AKS_RESERVED_RANGES)
+        and not any(pod.overlaps(r.cidr) for r in FORBIDDEN_RANGES["podCidr"])
+        and not any(service.overlaps(r.cidr) for r in FORBIDDEN_RANGES["serviceCidr"])
         and not any(AZURE_PLATFORM_ADDRESS in n for n in (pod, service))
         and dns not in (service.network_address, service[1])
     )

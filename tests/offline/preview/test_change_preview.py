@@ -80,7 +80,8 @@ def test_the_same_config_changes_nothing(tmp_path: Path, dev_state: Path) -> Non
     result = plan("dev", tmp_path / "out", "--against", str(dev_state))
     assert result.exit_code == 0, result.stderr
     assert result.changed() == {}
-    declared = len(json.loads(dev_state.read_text(encoding="utf-8"))["deployment"]["resources"]) - 1  # all but the root stack
+    entries = json.loads(dev_state.read_text(encoding="utf-8"))["deployment"]["resources"][1:]  # all but the root stack
+    declared = len([e for e in entries if not e.get("external")])  # reads (the StackReference) are no change
     assert {c["op"] for c in result.changes()} == {"same"} and len(result.changes()) == declared
     assert f"  `pulumi up` will do:       0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged" in result.stdout
     assert f"  `pulumi preview` will show: 0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged" in result.stdout
@@ -135,6 +136,14 @@ def test_a_principal_that_is_not_a_guid_is_refused(tmp_path: Path) -> None:
 # --- refused changes -----------------------------------------------------------------------
 
 
+def _without_stack_outputs(state: Path) -> Path:
+    """The export of a stack deployed before it recorded `ciliumVersion`: no root stack outputs."""
+    document = json.loads(state.read_text(encoding="utf-8"))
+    document["deployment"]["resources"][0].pop("outputs")
+    state.write_text(json.dumps(document), encoding="utf-8")
+    return state
+
+
 @pytest.mark.parametrize(
     ("old", "new", "exit_code", "words"),
     [
@@ -144,8 +153,9 @@ def test_a_principal_that_is_not_a_guid_is_refused(tmp_path: Path) -> None:
     ],
 )
 def test_cilium_goes_one_minor_version_forward_at_a_time(tmp_path: Path, old: str, new: str, exit_code: int, words: Optional[str]) -> None:
+    # Against an export without the `ciliumVersion` output the preview's own rule judges the release's inputs.
     before = plan("dev", tmp_path / "before", project=variant(tmp_path / "old", "dev", {"aks-cilium:cilium": {"version": old}}))
-    result = plan("dev", tmp_path / "out", "--against", str(before.state), project=variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"version": new}}))
+    result = plan("dev", tmp_path / "out", "--against", str(_without_stack_outputs(before.state)), project=variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"version": new}}))
     assert result.exit_code == exit_code, result.stderr
     assert result.changed()["aks-cilium-cilium-release"] == ("update", ["version"])
     if words:
@@ -153,6 +163,18 @@ def test_cilium_goes_one_minor_version_forward_at_a_time(tmp_path: Path, old: st
         assert "https://docs.cilium.io/en/stable/operations/upgrade/" in result.stderr
     else:
         assert result.stderr == ""
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [("1.18.12", "1.20.0", "skips a minor version"), ("1.20.0", "1.19.4", "is a downgrade")])
+def test_the_program_itself_refuses_a_cilium_step_against_its_recorded_version(tmp_path: Path, old: str, new: str, words: str) -> None:
+    # A plan's state.json records `ciliumVersion` as a real stack's outputs do; the program stops
+    # before the release, as `pulumi preview` and `pulumi up` would (components/deployed_guard.py).
+    before = plan("dev", tmp_path / "before", project=variant(tmp_path / "old", "dev", {"aks-cilium:cilium": {"version": old}}))
+    result = plan("dev", tmp_path / "out", "--against", str(before.state), project=variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"version": new}}))
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(f"plan: stack organization/aks-cilium/dev: its output ciliumVersion = '{old}' records what is deployed"), result.stderr
+    assert f"aks-cilium:cilium.version = '{new}': Cilium {old} -> {new} {words}" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
 
 
 def test_the_cidr_group_type_change_of_1_17_to_1_18_without_aliases_is_refused(tmp_path: Path) -> None:

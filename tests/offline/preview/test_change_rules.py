@@ -3,20 +3,18 @@ End to end through the plan: test_change_preview.py; the providers' own rules: t
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import pytest
 from pulumi.runtime import rpc
 
 from offline.preview.change_checks import change_problems as problem_objects
-from offline.preview.change_preview import ResourceChange, compute_changes
-from offline.preview.check_inputs import checked_inputs
-from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
-from offline.preview.export_file import Export, ExportedResource
+from offline.preview.export_file import ExportedResource
 from offline.preview.value_compare import compare
-from offline.run import HELM_RELEASE_TYPE, Answer, ResourceRequest, covers, resource_type
+from offline.run import HELM_RELEASE_TYPE, covers, resource_type
 from offline.run.engine import Registration
-from offline.run.urns import AliasSpec, Resolved, alias_urns, resource_urn
+from offline.run.urns import AliasSpec, Resolved, alias_urns
+from tests.offline.preview.changes import compute, deployed, registration, urn
 
 STACK_URN = "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"
 COMPONENT = "urn:pulumi:dev::proj::my:comp:Groups::groups"
@@ -28,33 +26,6 @@ CLUSTER = "azure-native:containerservice:ManagedCluster"
 def change_problems(changes: list) -> list[str]:
     """The refused changes as users read them (`str(problem)`)."""
     return [str(p) for p in problem_objects(changes)]
-
-
-def urn(type_: str, name: str, parent: str = "") -> str:
-    return resource_urn("dev", "proj", parent, type_, name)
-
-
-def registration(type_: str, name: str, inputs: dict[str, Any], *, aliases: Optional[list[str]] = None, ignore: Optional[list[str]] = None, provider: str = "") -> Registration:
-    return Registration(urn(type_, name), type_, name, True, "", [], provider, ignore or [], False, inputs, aliases=tuple(aliases or ()))
-
-
-def deployed(type_: str, name: str, inputs: dict[str, Any], protect: bool = False, **flags: Any) -> ExportedResource:
-    """A recorded resource: its inputs as Check stored them."""
-    return ExportedResource(urn(type_, name), type_, True, f"{name}-id", checked_inputs(type_, inputs), {}, protect=protect, **flags)
-
-
-def compute(olds: list[ExportedResource], news: list[Registration]) -> list[ResourceChange]:
-    """The preview of `news` against `olds`, registered in order, as both runs answer them."""
-    export = Export("test", 3, (), tuple(olds))
-    answers = []
-    for mode in (PREVIEW, UP):
-        answering = ExportAnswers(export, mode)
-        for r in news:
-            request = ResourceRequest(r.urn, r.type, r.name, r.custom, r.inputs, provider=r.provider, parent=r.parent,
-                                      aliases=tuple(r.aliases), ignore_changes=tuple(r.ignore_changes), protect=r.protect)
-            answering.resource(request, Answer(f"{r.name}-id", {}))
-        answers.append(answering)
-    return compute_changes(export, answers[0], answers[1], news, {})
 
 
 def one_change(old: ExportedResource, new: Registration) -> tuple[str, tuple[str, ...]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from offline.preview.export_file import CONVERT_TO_UTF8, ExportFileError, parse_export, read_export, subscription_and_tenant
+from offline.preview.export_file import CONVERT_TO_UTF8, ExportFileError, parse_export, read_export, stack_outputs, subscription_and_tenant
 from tests.fixtures.exports.export_shapes import SUBSCRIPTION, TENANT
 from tests.offline.preview.exports import export_document, export_path
 
@@ -95,3 +95,24 @@ def test_the_fixture_documents_match_what_is_read() -> None:
     export = parse_export(document, "prod")
     assert len(export.resources) == len(document["deployment"]["resources"])
     assert [r.name for r in export.live if r.protect] == ["aks-cilium-rg", "aks-cilium-cluster-aks", "aks-cilium-node-pools-apps"]
+
+
+# --- the root stack's outputs: what the program's StackReference to itself reads -------------------
+
+
+ROOT = "urn:pulumi:dev::aks-cilium::pulumi:pulumi:Stack::aks-cilium-dev"
+
+
+def test_the_root_stacks_outputs_with_secrets_as_placeholders() -> None:
+    shown = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "plaintext": '"DEPLOYED-SECRET-TOKEN"'}  # --show-secrets
+    root = {"urn": ROOT, "type": "pulumi:pulumi:Stack", "custom": False, "outputs": {"ciliumVersion": "1.19.6", "kubeconfig": shown}}
+    outputs = stack_outputs(parse_export({"version": 3, "deployment": {"resources": [root]}}, "f"))
+    assert outputs.values == {"ciliumVersion": "1.19.6", "kubeconfig": "[secret]"}
+    assert outputs.secret_names == {"kubeconfig"}
+    assert stack_outputs(read_export(export_path("prod-deployed.json"))).values["ciliumVersion"] == "1.20.0"
+
+
+def test_a_stack_never_deployed_has_no_outputs() -> None:
+    assert stack_outputs(parse_export({"version": 3, "deployment": {"resources": []}}, "f")).values == {}
+    root_only = {"urn": ROOT, "type": "pulumi:pulumi:Stack", "custom": False}
+    assert stack_outputs(parse_export({"version": 3, "deployment": {"resources": [root_only]}}, "f")).values == {}

@@ -39,7 +39,7 @@ def written(tmp_path: Path, name: str, document: dict[str, Any]) -> Path:
 # --- 1. ids and outputs come from the export ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("stack", "count"), [("dev", 18), ("prod", 21)])
+@pytest.mark.parametrize(("stack", "count"), [("dev", 19), ("prod", 22)])
 def test_1_an_unchanged_config_previews_all_same_against_its_deployed_export(tmp_path: Path, stack: str, count: int) -> None:
     result = against(tmp_path, stack, f"{stack}-deployed.json")
     assert result.exit_code == 0, result.stderr

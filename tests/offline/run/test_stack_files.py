@@ -24,11 +24,25 @@ from tests.service_tag_data import small_document
 NETWORK = "{vnetCidr: 10.10.0.0/16, nodeSubnetCidr: 10.10.0.0/22, podCidr: 10.244.0.0/16, serviceCidr: 10.0.0.0/16, dnsServiceIp: 10.0.0.10}"
 
 
-def stack(*lines: str, location: Optional[str] = "azure-native:location: westeurope", network: bool = True) -> str:
-    """A small valid stack file plus `lines` under `config:`."""
+def stack(
+    *lines: str, location: Optional[str] = "azure-native:location: westeurope", network: bool = True, cluster: str = ""
+) -> str:
+    """A small valid stack file plus `lines` under `config:`; `cluster` adds keys to `aks-cilium:cluster`."""
     head = [f"  {location}"] if location else []
     head += [f"  aks-cilium:network: {NETWORK}"] if network else []
-    return "config:\n" + "\n".join([*head, "  aks-cilium:cluster: {disableLocalAccounts: false}", *(f"  {line}" for line in lines)]) + "\n"
+    head += [f"  aks-cilium:cluster: {{disableLocalAccounts: false{', ' + cluster if cluster else ''}}}"]
+    return "config:\n" + "\n".join([*head, *(f"  {line}" for line in lines)]) + "\n"
+
+
+def network(vnet: str = "10.10.0.0/16", subnet: str = "10.10.0.0/22", **ranges: str) -> str:
+    """`aks-cilium:network` with some of the small valid stack's ranges replaced."""
+    values = {"vnetCidr": vnet, "nodeSubnetCidr": subnet, "podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"}
+    values.update(ranges)
+    return "aks-cilium:network: {" + ", ".join(f"{k}: {v}" for k, v in values.items()) + "}"
+
+
+def pools(*pool: str) -> str:
+    return "nodePools: [" + ", ".join("{" + p + "}" for p in pool) + "]"
 
 
 def tags_file(name: str, raw: bytes) -> dict[str, bytes]:
@@ -36,6 +50,17 @@ def tags_file(name: str, raw: bytes) -> dict[str, bytes]:
 
 
 TAGS_JSON = json.dumps(small_document()).encode("utf-8")
+ESC_IMPORT = "environment:\n  - platform/aks-dev\n"
+#: What `pulumi env open platform/aks-dev --format json` prints for an environment whose pulumiConfig holds the location and network.
+ESC_VALUES = json.dumps(
+    {
+        "pulumiConfig": {
+            "azure-native:location": "westeurope",
+            "network": {"vnetCidr": "10.10.0.0/16", "nodeSubnetCidr": "10.10.0.0/22", "podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIp": "10.0.0.10"},
+        },
+        "environmentVariables": {},
+    }
+).encode()
 TWICE = small_document()
 TWICE["values"].append(dict(TWICE["values"][1]))
 
@@ -153,6 +178,62 @@ CASES = [
     # 11. exit codes: bad options and broken YAML are input errors too
     Case("invalid-yaml", "11", "config:\n  aks-cilium:tags: {a: [}\n", 2, ("Pulumi.t.yaml: is not valid YAML at line 2",)),
     Case("not-a-mapping", "11", "- config\n", 2, ("Pulumi.t.yaml: must be a mapping with a `config:` key",)),
+    # 12. accepted offline, then refused by Azure or AKS (issue #18)
+    Case("vnet-link-local", "12", stack(network("169.254.0.0/16", "169.254.0.0/22"), network=False), 2,
+         ("aks-cilium:network.vnetCidr = '169.254.0.0/16': overlaps 169.254.0.0/16, which AKS reserves (link-local)", "use-byo-cni",
+          "aks-cilium:network.nodeSubnetCidr = '169.254.0.0/22'")),
+    Case("vnet-loopback", "12", stack(network("127.0.0.0/16", "127.0.0.0/22"), network=False), 2,
+         ("aks-cilium:network.vnetCidr = '127.0.0.0/16': overlaps 127.0.0.0/8, which Azure reserves (loopback); Azure refuses it in any VNet address space", "virtual-networks-faq")),
+    Case("vnet-holds-azure-dns", "12", stack(network("168.63.0.0/16", "168.63.0.0/22"), network=False), 2,
+         ("aks-cilium:network.vnetCidr = '168.63.0.0/16': overlaps 168.63.129.16/32, which Azure reserves (Azure's internal DNS)",),
+         ("nodeSubnetCidr = '168.63.0.0/22': overlaps",)),
+    Case("node-subnet-172-31", "12", stack(network("172.31.0.0/16", "172.31.0.0/22"), network=False), 2,
+         ("aks-cilium:network.nodeSubnetCidr = '172.31.0.0/22': overlaps 172.31.0.0/16, which AKS reserves",)),
+    Case("pod-range-multicast", "12", stack(network(podCidr="224.1.0.0/16"), network=False), 2,
+         ("aks-cilium:network.podCidr = '224.1.0.0/16': overlaps 224.0.0.0/4, which Azure reserves (multicast)",)),
+    Case("cidr-groups-may-name-azure-addresses", "12",
+         stack("aks-cilium:cidrGroups: [{name: wireserver, cidrs: [168.63.129.16/32]}, {name: metadata, cidrs: [169.254.169.254/32]}]"), 0,
+         ("wireserver", "169.254.169.254/32")),
+    Case("authorized-open-beside-ranges", "12", stack(cluster="authorizedIpRanges: [198.18.0.0/24, 0.0.0.0/0]"), 2,
+         ("aks-cilium:cluster.authorizedIpRanges[1] = '0.0.0.0/0': allows every address, so the other 1 range(s) restrict nothing",)),
+    Case("authorized-open-alone", "12", stack(cluster="authorizedIpRanges: [0.0.0.0/0]"), 0,
+         ('WARNING: Pulumi.t.yaml: aks-cilium:cluster.authorizedIpRanges = ["0.0.0.0/0"]: allows every address on the internet',)),
+    Case("authorized-own-outbound-ip", "12", stack(cluster="authorizedIpRanges: [0.0.0.0/32]"), 0, ("0.0.0.0/32",), ("allows every address",)),
+    Case("tag-names-differ-in-case", "12", stack("aks-cilium:tags: {environment: dev, Environment: prod}"), 2,
+         ("aks-cilium:tags.environment = 'dev': differs from the tag 'Environment' only in case, but Azure tag names are case-insensitive",)),
+    Case("max-pods-10-on-two-nodes", "12", stack(cluster=pools("name: system, mode: System, count: 2, maxPods: 10")), 2,
+         ("aks-cilium:cluster.nodePools[0].maxPods = 10: with count = 2 the pool has room for 20 pods", "raise maxPods to at least 15 or count to at least 3")),
+    Case("max-pods-20-autoscaled-from-1", "12", stack(cluster=pools("name: system, mode: System, minCount: 1, maxCount: 5, maxPods: 20")), 2,
+         ("aks-cilium:cluster.nodePools[0].maxPods = 20: with minCount = 1 the pool has room for 20 pods",)),
+    Case("max-pods-10-on-three-nodes", "12", stack(cluster=pools("name: system, mode: System, count: 3, maxPods: 10")), 0, ("Plan for stack",)),
+    # 13. what the Pulumi CLI would do, modelled offline
+    Case("default-providers-disabled", "13", stack("pulumi:disable-default-providers: ['*']"), 0,
+         ("pulumi:providers:azure-native  aks-cilium-azure-native", "(provider: aks-cilium-azure-native;")),
+    Case("default-providers-disabled-by-name", "13", stack("pulumi:disable-default-providers: [azure-native, kubernetes]"), 0, ("Plan for stack",)),
+    Case("provider-takes-the-stacks-azure-native-keys", "13", stack("azure-native:subscriptionId: 5f3c1c1e-1111-4a4a-9999-123456789abc"), 0,
+         ("|     subscriptionId: 5f3c1c1e-1111-4a4a-9999-123456789abc",)),
+    Case("azure-native-key-the-provider-lacks", "13", stack("azure-native:subscriptionid: 5f3c1c1e-1111-4a4a-9999-123456789abc"), 2,
+         ("azure-native:subscriptionid: is not a setting of the azure-native provider the program declares", "did you mean 'subscriptionId'?")),
+    Case("esc-import-supplies-keys", "13", ESC_IMPORT + stack(location=None, network=False), 2,
+         ("azure-native:location: required but not set", "Pulumi.t.yaml imports the Pulumi ESC environment(s) platform/aks-dev",
+          "the keys reported missing may come from there: azure-native:location, aks-cilium:network",
+          "pulumi env open platform/aks-dev --format json > esc.json", "make plan STACK=t PLAN_ARGS='--esc-values esc.json'")),
+    Case("esc-import-with-opened-values", "13", ESC_IMPORT + stack(location=None, network=False), 0, ("Plan for stack",), ("imports the Pulumi ESC",),
+         args=("--esc-values", "{project}/esc.json"), files={"esc.json": ESC_VALUES}),
+    Case("esc-import-beside-a-complete-stack", "13", ESC_IMPORT + stack(), 0,
+         ("WARNING: Pulumi.t.yaml imports the Pulumi ESC environment(s) platform/aks-dev (`environment:`), which an offline plan cannot open",)),
+    # 14. valid input refused
+    Case("max-surge-number", "14", stack(cluster=pools("name: system, mode: System, count: 2, maxSurge: 1")), 0, ("maxSurge: '1'",)),
+    Case("max-surge-fraction-still-refused", "14", stack(cluster=pools("name: system, mode: System, count: 2, maxSurge: 1.5")), 2,
+         ("aks-cilium:cluster.nodePools[0].maxSurge = 1.5: must be text, not a number",)),
+    # 15. messages that name the allowed values or the exact fix
+    Case("principal-type-missing", "15", stack(cluster="admins: [{objectId: 5f3c1c1e-1111-4a4a-9999-123456789abc}]"), 2,
+         ("aks-cilium:cluster.admins[0].principalType: required but not set; one of 'User', 'Group', 'ServicePrincipal'",
+          "pulumi config set --path 'aks-cilium:cluster.admins[0].principalType' User")),
+    Case("vm-size-without-tier", "15", stack(cluster=pools("name: system, mode: System, count: 2, vmSize: D8ds_v5")), 2,
+         ("aks-cilium:cluster.nodePools[0].vmSize = 'D8ds_v5': is not an Azure VM size", "did you mean 'Standard_D8ds_v5'?")),
+    Case("egress-rule-for-unknown-group", "15", stack("aks-cilium:egressRules: {corp: {mode: restricted, allowNamespaces: [kube-system]}}"), 2,
+         ("no CIDR group named 'corp' is declared; the declared groups are azure-imds, azure-internal-dns",), ("declared Declared",)),
 ]
 
 
@@ -165,7 +246,7 @@ def _plan(case: Case, root: Path) -> PlanResult:
     if case.before is not None:
         out.mkdir(parents=True)
         case.before(out)
-    args = [*case.args, *(["--schemas", str(CILIUM_REFERENCE_DIR)] if case.schemas else [])]
+    args = [*(a.replace("{project}", str(project)) for a in case.args), *(["--schemas", str(CILIUM_REFERENCE_DIR)] if case.schemas else [])]
     return plan("t", out, *args, project=project)
 
 
@@ -176,7 +257,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PlanResult]:
 
 def test_the_table_has_two_rows_for_every_kind_of_mistake() -> None:
     kinds = [case.kind for case in CASES]
-    assert {k: kinds.count(k) for k in map(str, range(1, 12))} == {k: max(2, kinds.count(k)) for k in map(str, range(1, 12))}
+    assert {k: kinds.count(k) for k in map(str, range(1, 16))} == {k: max(2, kinds.count(k)) for k in map(str, range(1, 16))}
     assert len({case.id for case in CASES}) == len(CASES)
 
 
@@ -193,6 +274,6 @@ def test_a_stack_file_mistake_ends_with_one_clean_message(case: Case, results: d
     for words in case.words:
         assert words in text, text
     for words in case.absent:
-        assert words not in result.stderr, result.stderr
+        assert words not in result.stderr + result.stdout, result.stderr + result.stdout
     if case.after is not None:
         case.after(result.out_dir)

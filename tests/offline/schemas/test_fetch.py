@@ -152,7 +152,7 @@ def test_the_command_fails_with_one_message_and_a_non_zero_exit(tmp_path: Path) 
     with schema_server() as server:
         done = run_fetch("--version", "1.19.6", "--dest", str(tmp_path), "--base-url", server.base_url)
     assert done.returncode == 1
-    assert done.stderr.startswith("schemas: Cilium 1.19.6 (--version): GET http://127.0.0.1:")
+    assert done.stderr.splitlines()[-1].startswith("schemas: Cilium 1.19.6 (--version): GET http://127.0.0.1:")
     assert "HTTP 404" in done.stderr and "Traceback" not in done.stderr
     bad = run_fetch("--version", "1.20", "--dest", str(tmp_path))
     assert bad.returncode == 2 and bad.stderr.startswith("schemas: Cilium version '1.20' must be")
@@ -166,3 +166,36 @@ def test_main_writes_where_aks_cilium_schemas_points(tmp_path: Path, monkeypatch
     assert "/v1.17.18/pkg/k8s/apis/cilium.io/client/crds/v2alpha1/ciliumcidrgroups.yaml" in server.requests
     assert (tmp_path / "mine" / "ciliumcidrgroups-v1.17.18.yaml").is_file()
     assert capsys.readouterr().out.startswith("Cilium 1.17.18 (--version): downloaded 4 files in ")
+
+
+def test_a_broken_stack_file_is_skipped_and_the_others_are_fetched(tmp_path: Path) -> None:
+    project = copy_program(PROJECT_DIR, tmp_path / "project")
+    for stack in ("dev", "prod"):
+        (project / f"Pulumi.{stack}.yaml").write_bytes((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_bytes())
+    (project / "Pulumi.half.yaml").write_text("config:\n  aks-cilium:network: {vnetCidr: [\n", encoding="utf-8")
+    with schema_server() as server:
+        server.publish("1.20.0")
+        done = run_fetch("--project-dir", str(project), "--base-url", server.base_url)
+        named = run_fetch("--project-dir", str(project), "--base-url", server.base_url, "--stack", "half")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Cilium 1.20.0 (dev, prod): downloaded 4 files in .schemas/cilium\n"
+    assert "schemas: skipped stack 'half', its stack file cannot be read: Pulumi.half.yaml: is not valid YAML" in done.stderr
+    assert "schemas: Cilium 1.20.0: 1/4 " in done.stderr  # progress, one line per file
+    assert named.returncode == 2 and named.stderr.startswith("schemas: Pulumi.half.yaml: is not valid YAML")
+
+
+def test_a_server_that_never_answers_is_given_up_on_with_what_to_do(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        started = time.monotonic()
+        done = run_fetch("--version", "1.20.0", "--dest", str(tmp_path), "--base-url", f"http://127.0.0.1:{silent.getsockname()[1]}", "--timeout", "0.5")
+        elapsed = time.monotonic() - started
+    assert done.returncode == 1
+    assert "no answer within 0.5 s; check the network or proxy (HTTPS_PROXY) and run `make schemas` again" in done.stderr
+    assert "SCHEMA_ARGS='--timeout 60'" in done.stderr and "Traceback" not in done.stderr
+    assert elapsed < 30
+    assert list(tmp_path.iterdir()) == []

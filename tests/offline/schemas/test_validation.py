@@ -33,7 +33,7 @@ def test_schemas_of_exactly_the_stack_s_version_give_no_notice(tmp_path: Path) -
     result = run_plan("dev", tmp_path / "out", project_dir=project, env=NO_REFERENCE)
     assert result.exit_code == 0, result.stderr
     assert validation_section(result) == [
-        "Cilium 1.20.0, schemas from .schemas/cilium, then $AKS_CILIUM_REFERENCE/cilium (not there)",
+        "Cilium 1.20.0, schemas from .schemas/cilium",
         "  ok    CiliumCIDRGroup/azure-imds (cilium.io/v2) against 1.20.0",
         "  ok    CiliumCIDRGroup/azure-internal-dns (cilium.io/v2) against 1.20.0",
         "  ok    Helm values of cilium (chart cilium 1.20.0) against 1.20.0",
@@ -61,7 +61,7 @@ def test_the_cache_comes_before_the_reference_folder_and_a_stand_in_is_a_notice(
 
     stand_in = run_plan("dev", tmp_path / "out", project_dir=project, env=env)
     section = validation_section(stand_in)
-    assert section[0] == "Cilium 1.20.0, schemas from .schemas/cilium (not there), then $AKS_CILIUM_REFERENCE/cilium"
+    assert section[0] == "Cilium 1.20.0, schemas from $AKS_CILIUM_REFERENCE/cilium"
     assert "  ok    CiliumCIDRGroup/azure-imds (cilium.io/v2) against v1.20 branch point abc123" in section
     assert section[-2:] == [
         "  NOTICE: stand-in schemas, not from exactly 1.20.0: CiliumCIDRGroup CRD and the Helm values schema from"
@@ -80,10 +80,11 @@ def test_no_schemas_at_all_is_one_notice_naming_the_command_that_fixes_it(tmp_pa
     result = run_plan("dev", tmp_path / "out", project_dir=dev_copy(tmp_path), env=NO_REFERENCE)
     assert result.exit_code == 0, result.stderr
     assert validation_section(result) == [
-        "Cilium 1.20.0: no schemas for the 1.20 line in .schemas/cilium (not there), then $AKS_CILIUM_REFERENCE/cilium (not there)",
+        # A new user's first plan: only the folder `make schemas` fills, and the verdict names the command.
+        "Cilium 1.20.0: no schemas for the 1.20 line in .schemas/cilium (not there yet; `make schemas` fills it)",
         "  NOTICE: NOT validated: CiliumCIDRGroup/azure-imds, CiliumCIDRGroup/azure-internal-dns,"
         " Helm values of cilium (chart cilium 1.20.0); run `make schemas` to fetch Cilium 1.20.0's schemas",
-        "Verdict: NOT validated: 3 of 3",
+        "Verdict: NOT validated: 3 of 3; run `make schemas` to fetch Cilium 1.20.0's schemas",
     ]
 
 
@@ -93,7 +94,7 @@ def test_a_cilium_version_without_schemas_is_planned_with_a_notice(tmp_path: Pat
     result = run_plan("cilium-1-18", tmp_path / "out", project_dir=project, env=NO_REFERENCE)
     assert result.exit_code == 0, result.stderr
     section = validation_section(result)
-    assert section[0].startswith("Cilium 1.18.5: no schemas for the 1.18 line in .schemas/cilium, then")
+    assert section[0] == "Cilium 1.18.5: no schemas for the 1.18 line in .schemas/cilium"
     assert section[1].endswith("; run `make schemas` to fetch Cilium 1.18.5's schemas")
     assert (tmp_path / "out" / "kubernetes" / "ciliumcidrgroup-azure-imds.yaml").is_file()
 
@@ -102,14 +103,14 @@ def test_a_missing_schema_folder_is_a_notice_not_a_pass(tmp_path: Path) -> None:
     result = run_plan("dev", tmp_path / "out", env={"AKS_CILIUM_SCHEMAS": str(tmp_path / "nowhere")})
     assert result.exit_code == 0, result.stderr
     section = validation_section(result)
-    assert section[0] == "Cilium 1.20.0: no schemas for the 1.20 line in $AKS_CILIUM_SCHEMAS (not there)"
+    assert section[0] == "Cilium 1.20.0: no schemas for the 1.20 line in $AKS_CILIUM_SCHEMAS (not there yet; `make schemas` fills it)"
     assert section[1].startswith("  NOTICE: NOT validated: CiliumCIDRGroup/azure-imds")
     assert "  ok    " not in result.stdout
 
 
 def test_a_schemas_option_is_shown_as_given_with_its_own_fetch_command(tmp_path: Path) -> None:
     result = run_plan("dev", tmp_path / "out", "--schemas", "plan-out/no-such-folder")
-    assert validation_section(result)[0] == "Cilium 1.20.0: no schemas for the 1.20 line in plan-out/no-such-folder (not there)"
+    assert validation_section(result)[0] == "Cilium 1.20.0: no schemas for the 1.20 line in plan-out/no-such-folder (not there yet; `make schemas SCHEMAS_DIR=plan-out/no-such-folder` fills it)"
     assert "run `make schemas SCHEMAS_DIR=plan-out/no-such-folder` to fetch" in result.stdout
 
 
