@@ -60,10 +60,18 @@ PLAN_ARGS ?=
 AGAINST ?=
 PRINCIPAL ?=
 
-.PHONY: plan schemas bench
+.PHONY: plan plan-fleet schemas bench
 
 plan: $(VENV)/.installed
 	@$(PY) -m offline.plan $(STACK) $(if $(AGAINST),--against '$(AGAINST)') $(if $(PRINCIPAL),--principal '$(PRINCIPAL)') $(PLAN_ARGS)
+
+# `make plan-fleet FLEET=mesh`: plans every stack whose aks-cilium:mesh.fleet is FLEET into
+# plan-out/fleet-<FLEET>/<stack> and checks the rules across them (docs/fleet.md).
+FLEET ?=
+
+plan-fleet: $(VENV)/.installed
+	@$(if $(FLEET),,echo "usage: make plan-fleet FLEET=<name> (aks-cilium:mesh.fleet of its members)" >&2; exit 2;)
+	@$(PY) -m offline.fleet '$(FLEET)' $(PLAN_ARGS)
 
 # `make schemas`: Cilium's CRDs and Helm values schema for every Cilium version a stack pins,
 # from Cilium's repository at that release's tag, into .schemas/cilium (git-ignored), where the

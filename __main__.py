@@ -1,5 +1,7 @@
 """aks-cilium: AKS in BYOCNI mode, Cilium with Hubble, and CIDR groups for Azure's addresses."""
 
+from pathlib import Path
+
 import pulumi
 
 from components.kubeconfig import kubeconfig_login
@@ -10,7 +12,10 @@ from settings.stack import load_settings
 
 # Every config problem is reported here, before the first resource is declared.
 raw_config = raw_config_from_pulumi()
-settings = load_settings(raw_config, project=pulumi.get_project(), stack=pulumi.get_stack(), secret_keys=secret_keys_from_pulumi(raw_config))
+# A fleet member reads its peers' stack files beside this file (docs/fleet.md).
+settings = load_settings(
+    raw_config, project=pulumi.get_project(), stack=pulumi.get_stack(), secret_keys=secret_keys_from_pulumi(raw_config), project_dir=Path(__file__).resolve().parent
+)
 # Documentation addresses and zero GUIDs: a preview warns, a real `pulumi up` stops here.
 warning = check_placeholders(settings.stack_file, settings.placeholders, dry_run=pulumi.runtime.is_dry_run())
 if warning:

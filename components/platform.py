@@ -1,4 +1,4 @@
-"""The whole stack as one component: resource group, network, AKS, its admins and node pools, Cilium and CIDR groups."""
+"""The whole stack as one component: resource group, network, AKS, its admins and node pools, Cilium and CIDR groups, and a fleet member's mesh."""
 
 from __future__ import annotations
 
@@ -8,15 +8,25 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import resources
 
 from components.cidr_groups import CidrGroups, CidrGroupsArgs, groups_from_settings
-from components.cilium import CILIUM_VERSION_OUTPUT, NAMESPACE, Cilium, CiliumArgs, cilium_helm_values
+from components.cilium import CILIUM_VERSION_OUTPUT, NAMESPACE, RELEASE_NAME, Cilium, CiliumArgs, cilium_helm_values, deep_merge
 from components.cluster import AksCluster, AksClusterArgs
 from components.cluster_access import ClusterAdmins, ClusterAdminsArgs
 from components.deployed_guard import DeployedGuard, GuardedValue
 from components.egress_policies import EgressPolicies, EgressPoliciesArgs
 from components.kinds import cidr_group_api_version
+from components.mesh import (
+    CILIUM_IDENTITY_OUTPUT,
+    MeshCa,
+    MeshCaArgs,
+    MeshNetwork,
+    MeshNetworkArgs,
+    cluster_identity_values,
+    mesh_helm_values,
+)
 from components.network import Network, NetworkArgs
 from components.node_pools import NodePools, NodePoolsArgs
 from settings.cilium import cilium_step_problem
+from settings.mesh.identity import identity_step_problem, identity_text
 from settings.stack import StackSettings
 
 #: The explicit azure-native provider's resource name; part of every Azure resource's state.
@@ -146,13 +156,39 @@ class AksCiliumPlatform(pulumi.ComponentResource):
         # What the stack last deployed, from its own outputs: `pulumi preview` and `pulumi up`
         # stop before the release changes when the Cilium step skips a minor or goes back.
         self.deployed = DeployedGuard(f"{name}-deployed")
+        values = deep_merge(cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values), cluster_identity_values(settings.cilium.cluster))
+        mesh_ready: list[pulumi.Resource] = []
+        if settings.mesh is not None:
+            # A fleet member (docs/fleet.md): its load balancers' subnet, a peering to every other
+            # member, the fleet's CA as cilium-ca, and the mesh values; Cilium waits for all of them.
+            self.mesh = MeshNetwork(
+                f"{name}-mesh",
+                MeshNetworkArgs(
+                    resource_group_name=self.resource_group.name,
+                    vnet_name=self.network.vnet.name,
+                    cluster_name=names.cluster,
+                    mesh=settings.mesh,
+                    peers=settings.peers,
+                    own_subscription_id=settings.subscription_id,
+                    cluster_principal_id=self.cluster.identity.principal_id,
+                ),
+                opts=child,
+            )
+            ca_key = settings.mesh_ca_key.get_secret_value() if settings.mesh_ca_key is not None else ""
+            self.mesh_ca = MeshCa(f"{name}-mesh-ca", MeshCaArgs(settings.mesh.ca_cert, ca_key, NAMESPACE, RELEASE_NAME), opts=on_cluster)
+            mesh_ready = [*self.mesh.ready, self.mesh_ca.secret]
+            values = deep_merge(values, mesh_helm_values(settings.mesh, [*settings.peers, settings.own_member]))
+        # Cilium's cluster identity never changes on a deployed cluster (settings/mesh/identity.py):
+        # the release's values wait for the check, as its version does.
+        identity = self.deployed.check(GuardedValue(CILIUM_IDENTITY_OUTPUT, identity_text(values), identity_step_problem))
+        values["cluster"]["name"] = identity.apply(lambda _: settings.cilium.cluster.name)
         self.cilium = Cilium(
             f"{name}-cilium",
             CiliumArgs(
                 version=self.deployed.check(GuardedValue(CILIUM_VERSION_OUTPUT, settings.cilium.version, cilium_step_problem)),
                 chart_repository=settings.cilium.chart_repository,
-                values=cilium_helm_values(str(settings.network.pod_cidr), settings.cilium.values),
-                depends_on=tuple(self.admins.assignments),
+                values=values,
+                depends_on=(*self.admins.assignments, *mesh_ready),
             ),
             opts=on_cluster,
         )
@@ -178,6 +214,8 @@ class AksCiliumPlatform(pulumi.ComponentResource):
 
         # The version Helm reports installed, not the pin: a release that failed records nothing.
         self.deployed.record(CILIUM_VERSION_OUTPUT, self.cilium.release.status.version)
+        # The identity the release was installed with, from its values as deployed.
+        self.deployed.record(CILIUM_IDENTITY_OUTPUT, self.cilium.release.values.apply(lambda v: identity_text(v or {})))
         self.resource_group_name = self.resource_group.name
         self.cluster_name = self.cluster.cluster.name
         self.oidc_issuer_url = self.cluster.oidc_issuer_url

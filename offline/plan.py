@@ -54,6 +54,7 @@ from offline.run import (
 )
 from offline.run.esc import OPTION as ESC_OPTION
 from offline.run.esc import esc_note
+from offline.run.stack_config import project_name
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.schemas.validation import validate
 from settings.common.errors import ConfigError
@@ -206,6 +207,11 @@ def write_files(out_dir: Path, files: dict[str, str], overwrite: bool) -> None:
 
 
 def plan(options: Options) -> int:
+    return plan_with_run(options)[0]
+
+
+def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
+    """`plan`, also handing back the program's run (the fleet command compares members' runs)."""
     problem = principal_problem(options.engine.principal)
     if problem:
         raise PlanInputError(problem)
@@ -214,17 +220,21 @@ def plan(options: Options) -> int:
         deployed = read_deployed(options.against)
     except ExportFileError as exc:
         raise PlanInputError(str(exc)) from None
-    if deployed is not None:  # what the program's StackReference to itself reads
-        outputs = stack_outputs(deployed)
+    if deployed is not None:
+        # Before the run: the program's own guards would judge this stack by another stack's outputs.
+        try:
+            project = project_name(options.project_dir)
+        except StackFileError as exc:
+            raise PlanInputError(str(exc)) from None
+        problem = other_stack_problem(deployed.live, project, options.stack, shown_path(options.against))
+        if problem:
+            raise PlanInputError(problem)
+        outputs = stack_outputs(deployed)  # what the program's StackReference to itself reads
         engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
     # Against a deployed state the plan is the run `pulumi preview` makes: ids and outputs seeded
     # from the export. A second run, as `pulumi up` makes it, tells what up will really do.
     seen = ExportAnswers(deployed, PREVIEW) if deployed is not None else None
     run = run_program_cleanly(options.project_dir, options.stack, replace(engine, answers=seen), options.esc_values)
-    if deployed is not None:
-        problem = other_stack_problem(deployed.live, run.config.project, options.stack, shown_path(options.against))
-        if problem:
-            raise PlanInputError(problem)
     graph = build_graph(run.registrations)
     objects = kubernetes_objects(run)
     releases = helm_releases(run)
@@ -265,7 +275,7 @@ def plan(options: Options) -> int:
         print(f"plan: {count} change{'s' if count != 1 else ''} refused against {against}:", file=sys.stderr)
         for refused in changes.problems:
             print(f"  {refused}", file=sys.stderr)
-    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK
+    return EXIT_INVALID if validation.errors or (changes is not None and changes.problems) else EXIT_OK, run
 
 
 def main(argv: Optional[Sequence[str]] = None, engine: EngineOptions = DEFAULT_ENGINE) -> int:

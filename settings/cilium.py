@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from settings.common.base import Section
 from settings.common.errors import key_path
 from settings.common.versions import release_version, version_in_state
+from settings.mesh.identity import CiliumClusterSettings
 from settings.problems import Problem, show
 
 #: Oldest Cilium release whose Hubble labels traffic to CIDR groups that no policy references
@@ -51,6 +52,8 @@ class CiliumSettings(Section):
     """Helm repository that serves the `cilium` chart."""
     values: dict[str, Any] = Field(default_factory=dict)
     """Extra Helm values, deep-merged over the stack's own (which they may not change)."""
+    cluster: CiliumClusterSettings = Field(default_factory=CiliumClusterSettings)
+    """Cilium's `cluster.name` and `cluster.id` (settings/mesh/identity.py): required, fixed for the cluster's life."""
 
     @field_validator("version")
     @classmethod

@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Collection, Mapping
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Optional
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from settings.access import cluster_access_problems
 from settings.azure_provider import AzureProviderSettings, azure_provider_settings
@@ -32,6 +34,9 @@ from settings.common.base import Section
 from settings.common.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold, key_path
 from settings.common.placeholders import find_placeholders
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
+from settings.mesh.fleet import MemberFacts, MemberFileError, fleet_problems, read_member
+from settings.mesh.identity import cluster_identity_problems
+from settings.mesh.member import CA_KEY, MeshSettings, ca_key_problems, managed_value_problems, mesh_placeholders, mesh_problems
 from settings.network import NetworkSettings, network_problems
 from settings.node_pools import node_pool_limit_problems, node_pool_problems
 from settings.problems import Problem
@@ -44,6 +49,8 @@ MAX_TAGS = 50
 MAX_TAG_NAME_LENGTH = 512
 MAX_TAG_VALUE_LENGTH = 256
 TAG_NAME_FORBIDDEN = "<>%&\\?/"
+#: The folder of `Pulumi.yaml`: `load_settings` reads fleet members' stack files there (`__main__.py` passes its own folder).
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 class ProjectConfig(Section):
@@ -65,6 +72,10 @@ class ProjectConfig(Section):
     """Set Pulumi's `protect` on the resource group and the cluster (prod)."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Azure tags on every Azure resource the stack creates."""
+    mesh: Optional[MeshSettings] = None
+    """Membership of a fleet of clusters joined by Cilium ClusterMesh (docs/fleet.md); none when unset."""
+    mesh_ca_key: Optional[SecretStr] = Field(default=None, repr=False)
+    """The fleet CA's private key (PEM): the one key that must be `secure:` (settings/mesh/member.py); never shown."""
 
     @field_validator("location")
     @classmethod
@@ -103,10 +114,26 @@ class StackSettings(ProjectConfig):
     """Every Azure name the stack uses, derived from the cluster name."""
     placeholders: tuple[Problem, ...] = ()
     """Documentation addresses and zero GUIDs in the config: a preview warns, `pulumi up` refuses."""
+    peers: tuple[MemberFacts, ...] = ()
+    """The other members of this stack's fleet, from their stack files (settings/mesh/fleet.py)."""
     azure_provider: AzureProviderSettings = AzureProviderSettings()
     """The explicit azure-native provider's arguments, from every `azure-native:*` key (settings/azure_provider.py)."""
     warnings: tuple[Problem, ...] = ()
     """Valid settings worth a loud word (an API server open to everyone): logged, never refused."""
+
+    @property
+    def own_member(self) -> MemberFacts:
+        """This stack as its fleet's peers see it from its stack file."""
+        n = self.names
+        return MemberFacts(
+            self.stack, self.stack_file, self.location, n.cluster, n.resource_group, n.vnet,
+            self.subscription_id, self.network, self.cilium.version, self.cilium.cluster, self.mesh,
+        )
+
+    @property
+    def subscription_id(self) -> Optional[str]:
+        """`azure-native:subscriptionId` when the stack file sets it: peers derive this VNet's id from it."""
+        return self.azure_provider.arguments.get("subscription_id")
 
     @property
     def declared_cidr_group_names(self) -> list[str]:
@@ -155,7 +182,18 @@ def cross_field_problems(s: StackSettings) -> list[Problem]:
         + authorized_range_problems(s.cluster)
         + node_pool_limit_problems(s.cluster.node_pools, s.cilium)
         + builtin_address_problems(s.network)
+        + mesh_settings_problems(s)
     )
+
+
+def mesh_settings_problems(s: StackSettings) -> list[Problem]:
+    """Cilium's cluster identity (every stack), and a member's mesh section with the pairs it is part of."""
+    max_connected = s.mesh.max_connected_clusters if s.mesh is not None else 255
+    problems = cluster_identity_problems(s.cilium.cluster, max_connected) + managed_value_problems(s.cilium.flat_values)
+    if s.mesh is not None:
+        problems += mesh_problems(s.mesh, s.network, s.stack)
+        problems += fleet_problems([s.own_member, *s.peers], focus=s.stack)
+    return problems
 
 
 def _text_fields() -> set[str]:
@@ -182,6 +220,9 @@ def _config_data(raw: Mapping[str, str], secret_keys: Collection[str]) -> tuple[
         if key not in ours:
             continue
         name = ours[key]
+        if key == CA_KEY:
+            data[name] = raw[key]  # the one secret key, checked by `ca_key_problems`; never decoded or shown
+            continue
         if key in secret_keys:
             problems.append(raw_config.secret_problem(key))
             explained.add(name)
@@ -198,10 +239,13 @@ def _config_data(raw: Mapping[str, str], secret_keys: Collection[str]) -> tuple[
     return data, problems, explained
 
 
-def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_keys: Collection[str] = ()) -> StackSettings:
+def load_settings(
+    raw: Mapping[str, str], *, project: str, stack: str, secret_keys: Collection[str] = (), project_dir: Path = PROJECT_DIR
+) -> StackSettings:
     """Parse and validate the raw config bag; raise `ConfigError` listing every problem.
 
     `secret_keys`: the config keys whose value the stack file encrypts (`secure:`), as the engine lists them.
+    `project_dir`: the folder of `Pulumi.yaml`, where a fleet member's peers' stack files are.
     """
     stack_file = f"Pulumi.{stack}.yaml"
     data, problems, explained = _config_data(raw, secret_keys)
@@ -213,9 +257,12 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
         errors = [e for e in exc.errors(include_url=False) if not (e["loc"] and e["loc"][0] in explained)]
         problems += [describe_error(ProjectConfig, e, data) for e in errors]
         raise ConfigError(stack_file, problems) from None
+    problems += ca_key_problems(raw, secret_keys, config.mesh is not None)
     if problems:
         raise ConfigError(stack_file, problems)
     service_tags, problems = load_service_tags(config.service_tags)
+    peers, peer_problems = read_peers(config.mesh, project, stack, project_dir)
+    problems += peer_problems
     if problems:
         raise ConfigError(stack_file, problems)
     names = azure_names(project, stack, config.cluster_name)
@@ -226,7 +273,8 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
         "service_tags": service_tags,
         "cluster_name": names.cluster,
         "names": names,
-        "placeholders": find_placeholders(data),
+        "placeholders": (*find_placeholders({k: v for k, v in data.items() if k != "meshCaKey"}), *mesh_placeholders(config.mesh)),
+        "peers": peers,
         "warnings": tuple(authorized_range_warnings(config.cluster)),
         "azure_provider": azure_provider,
     }
@@ -235,3 +283,18 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, secret_ke
     if problems:
         raise ConfigError(stack_file, problems)
     return settings
+
+
+def read_peers(mesh: Optional[MeshSettings], project: str, stack: str, project_dir: Path) -> tuple[tuple[MemberFacts, ...], list[Problem]]:
+    """The other members' facts from their stack files beside this one's; problems name the peer's file and key."""
+    if mesh is None:
+        return (), []
+    peers, problems = [], []
+    for member in mesh.members:
+        if member == stack:
+            continue
+        try:
+            peers.append(read_member(project_dir, project, member))
+        except MemberFileError as exc:
+            problems += [replace(p, message=f"{p.message} (a peer named in {key_path('mesh', 'members')})") for p in exc.problems]
+    return tuple(peers), problems

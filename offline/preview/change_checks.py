@@ -13,6 +13,8 @@
 3. An AKS change the provider would send but AKS refuses in place (`offline.preview.provider_rules`).
 4. A Cilium chart step the upgrade guide forbids: more than one minor version forward, or any
    step back (`settings.cilium.cilium_step_problem`, the rule the program itself enforces).
+5. A changed Cilium `cluster.name`, `cluster.id` or `clustermesh.maxConnectedClusters` of a
+   deployed release (`settings.mesh.identity.identity_step_problem`, which the program enforces too).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from offline.run import (
     urn_name,
 )
 from settings.cilium import cilium_step_problem
+from settings.mesh.identity import identity_step_problem, identity_text
 from settings.problems import Problem
 
 
@@ -70,6 +73,7 @@ def change_problems(changes: list[ResourceChange]) -> list[Problem]:
         problems += _agent_pool_fields(c.change)
         problems += _cilium_step(c)
         problems += [Problem(c.change.label, refused) for refused in c.change.refused if c.change.op == UPDATE]
+        problems += _cluster_identity(c)
     return problems + _cluster_created_under_recorded_objects(changes)
 
 
@@ -228,3 +232,15 @@ def _cilium_step(compared: _Compared) -> list[Problem]:
         return []
     problem = cilium_step_problem(old, new)
     return [] if problem is None else [Problem(change.label, problem.message)]
+
+
+def _cluster_identity(compared: _Compared) -> list[Problem]:
+    """A changed Cilium cluster identity of the deployed release (`identity_step_problem`, the one copy of the rule)."""
+    change = compared.change
+    if change.type != HELM_RELEASE_TYPE or change.old is None or change.new is None or compared.new.get("chart") != CILIUM_CHART:
+        return []
+    old_values, new_values = compared.old.get("values"), compared.new.get("values")
+    if not isinstance(old_values, Mapping) or not isinstance(new_values, Mapping):
+        return []  # a values map stored as one secret cannot be compared offline
+    problem = identity_step_problem(identity_text(old_values), identity_text(new_values))
+    return [] if problem is None else [Problem(change.label, problem.message, hint=problem.hint)]

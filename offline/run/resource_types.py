@@ -84,6 +84,11 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
             "azure-native:network:Subnet", 0.2, ("subnetName", "virtualNetworkName", "addressPrefix"),
             "subnetName", _GROUP + "/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{name}",
         ),
+        # A fleet member's peering to another member's VNet (components/mesh.py).
+        ResourceType(
+            "azure-native:network:VirtualNetworkPeering", 0.5, ("virtualNetworkPeeringName", "virtualNetworkName", "remoteVirtualNetwork", "allowVirtualNetworkAccess"),
+            "virtualNetworkPeeringName", _GROUP + "/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings/{name}",
+        ),
         ResourceType(
             "azure-native:managedidentity:UserAssignedIdentity", 0.3, ("resourceName", "location"),
             "resourceName", _GROUP + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
@@ -112,6 +117,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
         ResourceType(KUBERNETES_PROVIDER_TYPE, 0.0, ("clusterIdentifier", "enableServerSideApply", "kubeconfig")),
         ResourceType(AZURE_NATIVE_PROVIDER_TYPE, 0.0, ("location", "subscriptionId", "tenantId", "environment")),
         ResourceType(HELM_RELEASE_TYPE, 4.0, ("name", "chart", "version", "repositoryOpts", "namespace", "atomic", "timeout", "values")),
+        # A fleet member's CA, `kube-system/cilium-ca` (components/mesh.py).
+        ResourceType("kubernetes:core/v1:Secret", 0.1),
         *(_cilium_object(version, CIDR_GROUP_KIND) for version in CIDR_GROUP_API_VERSIONS),
         _cilium_object(POLICY_API_VERSION, POLICY_KIND),
     )

@@ -19,7 +19,8 @@ and what a secret value means here.
   values or stack outputs, which the program does not mark secret, so encryption in the stack
   file would hide nothing. Which keys are secret is what the engine says (`secret_keys`,
   settings/common/pulumi_config.py), never guessed from a value; a secret key is refused with
-  that reason.
+  that reason. The one exception is a fleet member's CA key, `aks-cilium:meshCaKey`, which must be
+  secret and stays a Pulumi secret (settings/mesh/member.py).
 """
 
 from __future__ import annotations

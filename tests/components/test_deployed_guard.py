@@ -84,3 +84,23 @@ class DeployedCilium(ProgramTestCase):
         seen = repr([reveal(r.inputs) for r in run.registrations]) + repr(run.outputs) + repr(run.log) + repr(run.reads)
         self.assertNotIn("DEPLOYED-SECRET-TOKEN", seen)
         self.assertEqual(run.one(RELEASE).inputs["version"], "1.20.0")
+
+
+class DeployedClusterIdentity(ProgramTestCase):
+    """The dev stack's Cilium identity is `dev`, id 1 (maxConnectedClusters 255): `dev/1/255`."""
+
+    run_against = DeployedCilium.run_against
+
+    async def test_a_changed_identity_is_refused_and_the_release_never_registered(self):
+        with self.assertRaisesRegex(DeployedStateRefused, "its output ciliumClusterIdentity = 'dev/7/255' records what is deployed"):
+            await self.run_against({"ciliumVersion": "1.20.0", "ciliumClusterIdentity": "dev/7/255"})
+        self.assertNotIn(RELEASE, {r.type for r in self.monitor.registrations})
+
+    async def test_the_same_identity_passes_and_is_recorded(self):
+        run = await self.run_against({"ciliumVersion": "1.20.0", "ciliumClusterIdentity": "dev/1/255"})
+        self.assertEqual(reveal(run.one(RELEASE).inputs["values"])["cluster"], {"name": "dev", "id": 1})
+        self.assertEqual(run.outputs["ciliumClusterIdentity"].value, "dev/1/255")
+
+    async def test_the_one_time_move_from_the_chart_defaults_passes(self):
+        run = await self.run_against({"ciliumVersion": "1.20.0", "ciliumClusterIdentity": "default/0/255"})
+        self.assertEqual(run.outputs["ciliumClusterIdentity"].value, "dev/1/255")

@@ -70,9 +70,15 @@ def test_dev_plan_writes_the_cilium_helm_values(dev_plan: PlanResult) -> None:
     values = yaml.safe_load(dev_plan.file("helm/cilium-values.yaml"))
     assert values == {
         "aksbyocni": {"enabled": True},
+        "cluster": {"name": "dev", "id": 1},  # explicit on every stack (docs/fleet.md)
         "hubble": {"relay": {"enabled": True}, "ui": {"enabled": True}},
         "ipam": {"operator": {"clusterPoolIPv4PodCIDRList": ["10.244.0.0/16"]}},
     }
+
+
+def test_dev_plan_shows_the_explicit_cilium_cluster_identity(dev_plan: PlanResult) -> None:
+    release = dev_plan.stdout.split("kubernetes:helm.sh/v3:Release", 1)[1].split("|- ", 1)[0]
+    assert "cluster:\n" in release and "id: 1\n" in release and "name: dev\n" in release
 
 
 def test_dev_plan_writes_the_deploy_graph_with_the_critical_path_marked(dev_plan: PlanResult) -> None:

@@ -38,7 +38,7 @@ def test_defaults_apply_to_keys_the_stack_file_leaves_out():
     admin = {"objectId": "44444444-4444-4444-4444-444444444444", "principalType": "Group"}
     dev_keys = ("skuTier", "upgradeChannel", "nodeOsUpgradeChannel", "disableLocalAccounts", "nodePools")
     cluster = {**{key: DELETE for key in dev_keys}, "admins": [admin]}
-    settings = load_stack_settings("dev", {"aks-cilium:cluster": cluster, "aks-cilium:cilium": DELETE})
+    settings = load_stack_settings("dev", {"aks-cilium:cluster": cluster, "aks-cilium:cilium": {"version": DELETE, "chartRepository": DELETE}})
     assert settings.cluster.upgrade_channel == "patch"
     assert settings.cluster.disable_local_accounts is True
     assert settings.cilium.version == "1.20.0"

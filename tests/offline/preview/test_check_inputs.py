@@ -12,7 +12,7 @@ from tests.offline.preview.exports import entry, export_document
 DECLARED_RELEASE = {
     "atomic": True, "chart": "cilium", "cleanupOnFail": True, "compat": "true", "name": "cilium", "namespace": "kube-system",
     "repositoryOpts": {"repo": "https://helm.cilium.io/"}, "skipAwait": False, "timeout": 900, "version": "1.20.0",
-    "values": {"aksbyocni": {"enabled": True}, "hubble": {"relay": {"enabled": True}, "ui": {"enabled": True}},
+    "values": {"aksbyocni": {"enabled": True}, "cluster": {"id": 1, "name": "dev"}, "hubble": {"relay": {"enabled": True}, "ui": {"enabled": True}},
                "ipam": {"operator": {"clusterPoolIPv4PodCIDRList": ["10.244.0.0/16"]}}},
 }
 

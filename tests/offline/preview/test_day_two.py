@@ -3,6 +3,7 @@ before it, as `make plan STACK=… AGAINST=state.json` does (docs/day-2.md)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Optional
 
@@ -102,3 +103,44 @@ def test_a_cluster_recreated_outside_pulumi_goes_unnoticed_until_a_refresh(tmp_p
     result = plan("dev", tmp_path / "out", "--against", str(EXPORTS / "dev-deployed.json"))
     assert result.exit_code == 0, result.stderr
     assert result.changed() == {}
+
+
+def _without_output(state_file: Path, name: str) -> None:
+    """The state as a stack deployed before the program recorded output `name` exports it."""
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    root = next(r for r in state["deployment"]["resources"] if r["type"] == "pulumi:pulumi:Stack")
+    root.get("outputs", {}).pop(name, None)
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+
+def test_a_changed_cilium_cluster_id_is_refused_by_the_program_itself(tmp_path):
+    result = previewed(tmp_path, "dev", None, {"aks-cilium:cilium": {"cluster": {"id": 7}}})
+    assert result.exit_code == 2
+    assert "its output ciliumClusterIdentity = 'dev/1/255' records what is deployed" in result.stderr
+    assert "Cilium cluster.id '1' -> '7' on a deployed cluster: it is fixed for the cluster's life" in result.stderr
+
+
+def test_a_changed_cilium_cluster_id_is_refused_by_the_preview_without_the_output(tmp_path):
+    deployed = plan("dev", tmp_path / "before")
+    assert deployed.exit_code == 0, deployed.stderr
+    _without_output(deployed.state, "ciliumClusterIdentity")
+    new = variant(tmp_path / "new", "dev", {"aks-cilium:cilium": {"cluster": {"id": 7}}})
+    result = plan("dev", tmp_path / "out", "--against", str(deployed.state), project=new)
+    assert result.exit_code == 1, result.stderr
+    assert result.changed()["aks-cilium-cilium-release"] == ("update", ["values.cluster.id"])
+    assert "Cilium cluster.id '1' -> '7' on a deployed cluster: it is fixed for the cluster's life" in result.stderr
+
+
+def test_setting_the_identity_on_a_stack_deployed_with_the_chart_defaults_is_allowed(tmp_path):
+    # A stack deployed before every stack set them runs with Cilium's `default`/0 (docs/fleet.md):
+    # its state's release has no `cluster` values.
+    deployed = plan("dev", tmp_path / "before")
+    assert deployed.exit_code == 0, deployed.stderr
+    state = json.loads(deployed.state.read_text(encoding="utf-8"))
+    release = next(r for r in state["deployment"]["resources"] if r["type"] == "kubernetes:helm.sh/v3:Release")
+    del release["inputs"]["values"]["cluster"]
+    deployed.state.write_text(json.dumps(state), encoding="utf-8")
+    _without_output(deployed.state, "ciliumClusterIdentity")
+    result = plan("dev", tmp_path / "out", "--against", str(deployed.state))
+    assert result.exit_code == 0, result.stderr
+    assert result.changed() == {"aks-cilium-cilium-release": ("update", ["values.cluster"])}

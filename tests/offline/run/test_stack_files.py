@@ -24,14 +24,21 @@ from tests.service_tag_data import small_document
 NETWORK = "{vnetCidr: 10.10.0.0/16, nodeSubnetCidr: 10.10.0.0/22, podCidr: 10.244.0.0/16, serviceCidr: 10.0.0.0/16, dnsServiceIp: 10.0.0.10}"
 
 
+#: Cilium's cluster identity, which every stack sets (settings/mesh/identity.py).
+IDENTITY = "cluster: {name: t, id: 1}"
+
+
 def stack(
     *lines: str, location: Optional[str] = "azure-native:location: westeurope", network: bool = True, cluster: str = ""
 ) -> str:
-    """A small valid stack file plus `lines` under `config:`; `cluster` adds keys to `aks-cilium:cluster`."""
+    """A small valid stack file plus `lines` under `config:`; `cluster` adds keys to `aks-cilium:cluster`
+    (and the cluster identity unless `lines` set aks-cilium:cilium)."""
     head = [f"  {location}"] if location else []
     head += [f"  aks-cilium:network: {NETWORK}"] if network else []
     head += [f"  aks-cilium:cluster: {{disableLocalAccounts: false{', ' + cluster if cluster else ''}}}"]
-    return "config:\n" + "\n".join([*head, *(f"  {line}" for line in lines)]) + "\n"
+    # Last, so the line numbers the cases expect stay those of `lines`.
+    tail = [f"  aks-cilium:cilium: {{{IDENTITY}}}"] if not any(line.startswith("aks-cilium:cilium:") for line in lines) else []
+    return "config:\n" + "\n".join([*head, *(f"  {line}" for line in lines), *tail]) + "\n"
 
 
 def network(vnet: str = "10.10.0.0/16", subnet: str = "10.10.0.0/22", **ranges: str) -> str:
@@ -150,12 +157,12 @@ CASES = [
     Case("backreference", "6", stack("aks-cilium:egressRules: {azure-imds: {mode: restricted, allowNamespaces: [kube-system], ports: [80], httpGetPaths: ['/(a)\\1']}}"), 2,
          ("httpGetPaths[0] = '/(a)\\\\1': uses a backreference \\1",)),
     # 7. unknown top-level Helm values (a schema violation: exit code 1)
-    Case("helm-hubbel", "7", stack("aks-cilium:cilium: {values: {hubbel: {relay: {replicas: 2}}}}"), 1,
+    Case("helm-hubbel", "7", stack(f"aks-cilium:cilium: {{{IDENTITY}, values: {{hubbel: {{relay: {{replicas: 2}}}}}}}}"), 1,
          ("helm values: hubbel: the cilium chart has no such value, so Helm would ignore aks-cilium:cilium.values.hubbel; did you mean 'hubble'?",), schemas=True),
-    Case("helm-case", "7", stack("aks-cilium:cilium: {values: {Operator: {replicas: 1}}}"), 1, ("aks-cilium:cilium.values.Operator; did you mean 'operator'?",), schemas=True),
+    Case("helm-case", "7", stack(f"aks-cilium:cilium: {{{IDENTITY}, values: {{Operator: {{replicas: 1}}}}}}"), 1, ("aks-cilium:cilium.values.Operator; did you mean 'operator'?",), schemas=True),
     # 8. messages in the stack file's words, every problem of a value
     Case("section-as-text", "8", stack("aks-cilium:cilium: latest"), 2,
-         ("aks-cilium:cilium = 'latest': must be a mapping of keys to values (keys: chartRepository, values, version)",), ("CiliumSettings", "instance of")),
+         ("aks-cilium:cilium = 'latest': must be a mapping of keys to values (keys: chartRepository, cluster, values, version)",), ("CiliumSettings", "instance of")),
     Case("section-as-list", "8", stack("aks-cilium:egressRules: [azure-imds]"), 2, ("aks-cilium:egressRules = [\"azure-imds\"]: must be a mapping of keys to values",), ("dict", "instance of")),
     Case("accented-region", "8", stack(location="azure-native:location: wéstëurope"), 2, ("did you mean 'westeurope'?",)),
     Case("two-bad-labels", "8", stack("aks-cilium:cidrGroups: [{name: corp, cidrs: [203.0.113.0/24], labels: {a: 'b c', b: '-x'}}]"), 2,

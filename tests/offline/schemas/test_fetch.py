@@ -42,12 +42,13 @@ def test_cilium_1_17_cidr_groups_come_from_the_v2alpha1_folder() -> None:
 def test_the_versions_come_from_the_stacks_through_the_settings(tmp_path: Path) -> None:
     project = copy_program(PROJECT_DIR, tmp_path / "project")
     dev = yaml.safe_load((PROJECT_DIR / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
-    dev["config"]["aks-cilium:cilium"] = {"version": "1.17.18"}
+    identity = dev["config"]["aks-cilium:cilium"]["cluster"]
+    dev["config"]["aks-cilium:cilium"] = {"version": "1.17.18", "cluster": identity}
     (project / "Pulumi.old.yaml").write_text(yaml.safe_dump(dev), encoding="utf-8")
-    del dev["config"]["aks-cilium:cilium"]  # the settings' default
+    dev["config"]["aks-cilium:cilium"] = {"cluster": identity}  # the settings' default version
     (project / "Pulumi.plain.yaml").write_text(yaml.safe_dump(dev), encoding="utf-8")
     assert pinned_versions(project) == {"1.17.18": ["old"], "1.20.0": ["plain"]}
-    assert pinned_versions(PROJECT_DIR) == {"1.20.0": ["dev", "prod"]}
+    assert pinned_versions(PROJECT_DIR) == {"1.20.0": ["dev", "mesh-neu", "mesh-weu", "prod"]}
 
 
 def test_a_version_is_downloaded_checked_and_named_for_the_schema_set(tmp_path: Path) -> None:

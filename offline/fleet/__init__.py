@@ -1,0 +1,1 @@
+"""`python -m offline.fleet <fleet>`: plan every member of a fleet and check the rules across them."""

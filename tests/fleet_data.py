@@ -1,0 +1,35 @@
+"""A two-member fleet as stack-file data, for the mesh and fleet tests (no real key: the CA key
+is only ever the offline placeholder)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+#: A PEM block whose body is DER-shaped (an ASN.1 SEQUENCE); the program checks no more than that.
+CA_CERT = "-----BEGIN CERTIFICATE-----\nMIIBfakeTESTcertificateBODY0123456789abc=\n-----END CERTIFICATE-----\n"
+
+
+def member_config(stack: str, index: int, **mesh: Any) -> dict[str, Any]:
+    """Plain member keys of `Pulumi.<stack>.yaml` for member `index` (1, 2, ...) of fleet `mesh`."""
+    base = 30 + index * 10
+    config = {
+        "azure-native:location": "westeurope",
+        "aks-cilium:network": {
+            "vnetCidr": f"10.{base}.0.0/16",
+            "nodeSubnetCidr": f"10.{base}.0.0/22",
+            "podCidr": f"10.{base + 100}.0.0/16",
+            "serviceCidr": f"172.{16 + index}.0.0/16",
+            "dnsServiceIp": f"172.{16 + index}.0.10",
+        },
+        "aks-cilium:cilium": {"version": "1.20.0", "cluster": {"name": stack, "id": index}},
+        "aks-cilium:mesh": {
+            "fleet": "mesh",
+            "members": ["mesh-a", "mesh-b"],
+            "apiServerIp": f"10.{base}.255.4",
+            "ilbSubnetCidr": f"10.{base}.255.0/28",
+            "caCert": CA_CERT,
+        },
+    }
+    config["aks-cilium:mesh"].update(mesh)
+    return copy.deepcopy(config)
