@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pulumi
 
+from components.kubeconfig import kubeconfig_login
 from components.platform import AksCiliumPlatform, hubble_ui_command
 from settings.common.placeholders import check_placeholders
 from settings.common.pulumi_config import raw_config_from_pulumi, secret_keys_from_pulumi
@@ -28,6 +29,7 @@ pulumi.export("resourceGroupName", platform.resource_group_name)
 pulumi.export("clusterName", platform.cluster_name)
 pulumi.export("oidcIssuerUrl", platform.oidc_issuer_url)
 pulumi.export("kubeconfig", platform.kubeconfig)
+pulumi.export("kubeconfigLogin", kubeconfig_login(settings.cluster.disable_local_accounts, settings.cluster.kubelogin))
 pulumi.export("cidrGroupNames", platform.cidr_groups.names)
 if settings.service_tags is not None:
     pulumi.export("serviceTagsSource", settings.service_tags.source)

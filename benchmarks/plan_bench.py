@@ -9,6 +9,9 @@ Prints, for the dev stack, the median whole-process wall time of:
 - the same floor with the cyclic garbage collector off and no interpreter teardown, the two
   process settings the plan itself uses: the like-for-like comparison;
 - the plan of the dev stack, and its ratio to the floor (target: at most 1.3x);
+- the plan of dev and of prod previewed against their exports (`--against
+  tests/fixtures/exports/<stack>-deployed.json`: the program runs twice, as `pulumi preview` and as
+  `pulumi up`), and their ratio to the plan (target: at most 1.2x);
 - the plan with 10, 100 and 1,000 extra CIDR groups (a temporary copy of the project with a
   generated stack file), with the cost per extra group, to show the growth is linear.
 Figures are wall-clock medians on this machine; nothing here asserts a time.
@@ -111,6 +114,12 @@ def main() -> int:
         print(f"  same, GC off and no teardown:    {floor_alike}")
         print(f"plan dev:                          {dev}")
         print(f"  = {dev.wall / floor.wall:.2f}x the floor (wall; target <= 1.30), {dev.wall / floor_alike.wall:.2f}x the like-for-like floor")
+        for stack in ("dev", "prod"):
+            plain = dev if stack == "dev" else median_time([sys.executable, "-m", "offline.plan", stack, "--out", str(out)], PROJECT_DIR, args.runs)
+            export = PROJECT_DIR / "tests" / "fixtures" / "exports" / f"{stack}-deployed.json"
+            against = median_time([sys.executable, "-m", "offline.plan", stack, "--out", str(out), "--against", str(export)], PROJECT_DIR, args.runs)
+            print(f"plan {stack} --against its export:   {against}")
+            print(f"  = {against.wall / plain.wall:.2f}x the plan of {stack} (wall), {against.cpu / plain.cpu:.2f}x (CPU); target <= 1.20")
         times: dict[int, Timing] = {}
         for count in GROUP_COUNTS:
             project = project_with_groups(Path(scratch), count)

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kinds import CIDR_GROUP_API_VERSIONS, CIDR_GROUP_KIND, kubernetes_type
+from components.options import deleted_with
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings
 from settings.service_tags import ServiceTagsSettings
 
@@ -104,7 +105,10 @@ class CidrGroups(pulumi.ComponentResource):
                 metadata=manifest["metadata"],
                 spec=manifest["spec"],
                 opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[args.cilium_release], aliases=cidr_group_aliases(args.api_version)
+                    parent=self,
+                    depends_on=[args.cilium_release],
+                    aliases=cidr_group_aliases(args.api_version),
+                    deleted_with=deleted_with(opts),
                 ),
             )
         self.names = [g.name for g in args.groups]

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kinds import CILIUM_CHART
+from components.options import deleted_with
 
 CHART = CILIUM_CHART
 RELEASE_NAME = CILIUM_CHART
@@ -86,6 +87,6 @@ class Cilium(pulumi.ComponentResource):
             # A failed first install would leave nodes without a CNI half-configured; roll back.
             atomic=True,
             cleanup_on_fail=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on), deleted_with=deleted_with(opts)),
         )
         self.register_outputs({"status": self.release.status})

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kinds import POLICY_API_VERSION, POLICY_KIND
+from components.options import deleted_with
 from settings.egress_rules import PORT_RANGE, EgressPortSettings, EgressRuleSettings, egress_policy_names
 
 API_VERSION = POLICY_API_VERSION
@@ -194,16 +195,16 @@ class EgressPolicies(pulumi.ComponentResource):
                 continue
             for role, manifest in policy_manifests(group, rule).items():
                 child = f"{name}-{group}" if role == "outside" else f"{name}-{group}-{role}"
-                self._policy(child, manifest, [args.groups[group], args.cilium_release])
+                self._policy(child, manifest, [args.groups[group], args.cilium_release], deleted_with(opts))
         self.policy_names = list(self.resources)
         self.register_outputs({"policyNames": self.policy_names})
 
-    def _policy(self, child: str, manifest: dict[str, Any], after: list[pulumi.Resource]) -> None:
+    def _policy(self, child: str, manifest: dict[str, Any], after: list[pulumi.Resource], gone_with: Optional[pulumi.Resource]) -> None:
         self.resources[manifest["metadata"]["name"]] = k8s.apiextensions.CustomResource(
             child,
             api_version=manifest["apiVersion"],
             kind=manifest["kind"],
             metadata=manifest["metadata"],
             spec=manifest["spec"],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=after),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=after, deleted_with=gone_with),
         )

@@ -78,3 +78,20 @@ def with_kubelogin(kubeconfig: str, login: KubeloginSettings) -> str:
             continue
         exec_spec["args"] = kubelogin_exec_args(list(exec_spec.get("args") or []), login)
     return yaml.safe_dump(document, sort_keys=False)
+
+
+def kubeconfig_login(disable_local_accounts: bool, login: KubeloginSettings) -> str:
+    """How the kubeconfig `pulumi up` uses logs in, without any credential.
+
+    The kubeconfig itself is a secret, and a `pulumi stack export` holds it only as ciphertext, so
+    an offline preview cannot see it change; the program exports this text (`kubeconfigLogin`) so
+    that it can (offline/preview/change_preview.py).
+    """
+    if not disable_local_accounts:
+        return "admin credentials (local accounts)"
+    words = ["kubelogin", "--login", login.mode]
+    if login.client_id:
+        words += ["--client-id", login.client_id]
+    if login.use_azurerm_env_vars:
+        words.append("--use-azurerm-env-vars")
+    return " ".join(words)

@@ -109,6 +109,9 @@ class NodePools(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(
                     parent=self,
                     depends_on=[args.cluster],
+                    # Gone with the cluster: replaced with it, never deleted on its own when it goes
+                    # (components/platform.py says why).
+                    deleted_with=args.cluster,
                     ignore_changes=pool_ignore_changes(pool, args.settings),
                     # Deleting a pool evicts every pod on it, and renaming one in config is a
                     # delete too: in a protected stack that is a conscious act

@@ -33,6 +33,11 @@ from settings.stack import StackSettings
 AZURE_PROVIDER_NAME = "aks-cilium-azure-native"
 
 
+def cluster_identifier(resource_group: str, cluster_name: str) -> str:
+    """The Kubernetes provider's `cluster_identifier`: the cluster's resource group and name, known at preview."""
+    return f"{resource_group}/{cluster_name}"
+
+
 def hubble_ui_command() -> str:
     """How a user reaches the Hubble UI once the stack is up, from the `kubeconfig` output."""
     return (
@@ -127,20 +132,26 @@ class AksCiliumPlatform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        # cluster_identifier: the provider is replaced only when it changes
-        # (https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/#cluster_identifier_python).
-        # Not the cluster's ARM id, which a cluster deleted and re-created under the same name
-        # keeps: `resourceUID` "uniquely identifies ManagedClusters that reuse ARM ResourceIds"
-        # (its docstring in pulumi_azure_native/containerservice/managed_cluster.py), so a
-        # re-created cluster gets a new provider and Cilium and the groups are installed again.
+        cluster = self.cluster.cluster
+        # Which cluster the provider talks to (docs/day-2.md, "The cluster's identity"):
+        # - cluster_identifier known at preview, from config: pulumi-kubernetes' DiffConfig replaces
+        #   the provider when it is updated, and an unknown counts as updated (`resourceUID` is
+        #   unknown in the preview of every cluster update, so with it every update previewed as a
+        #   reinstall of Cilium); a known, unchanged one clears every replacement
+        #   (provider/pkg/provider/provider.go DiffConfig).
+        # - replace_with: a cluster Pulumi replaces gets a new provider (engine 3.207+,
+        #   pkg/resource/deploy/step_generator.go).
+        # - deleted_with on everything on the cluster (`on_cluster`, and the node pools): replaced
+        #   with the cluster, and never deleted through the old cluster's API server once that
+        #   cluster is being deleted (step_generator.go, step.go isDeletedWith; pulumi#23818).
         self.k8s_provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=self.cluster.kubeconfig,
-            cluster_identifier=self.cluster.cluster.resource_uid,
+            cluster_identifier=cluster_identifier(names.resource_group, names.cluster),
             enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.admins.assignments)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.admins.assignments), replace_with=[cluster]),
         )
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider, deleted_with=cluster)
 
         # What the stack last deployed, from its own outputs: `pulumi preview` and `pulumi up`
         # stop before the release changes when the Cilium step skips a minor or goes back.

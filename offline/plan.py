@@ -30,9 +30,10 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pulumi
 
+from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
+from offline.preview.export_file import ExportFileError, stack_outputs
 from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
 from offline.preview.state_export import state_document, to_json
-from offline.preview.state_import import StateFileError, read_stack_outputs
 from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.report.plan_report import PlanHeader, render_plan, to_yaml
 from offline.run import (
@@ -219,10 +220,7 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
     engine = options.engine
     try:  # read before the run: the file may be this folder's state.json, which the run rewrites
         deployed = read_deployed(options.against)
-        if options.against is not None:  # what the program's StackReference to itself reads
-            outputs = read_stack_outputs(options.against)
-            engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
-    except StateFileError as exc:
+    except ExportFileError as exc:
         raise PlanInputError(str(exc)) from None
     if deployed is not None:
         # Before the run: the program's own guards would judge this stack by another stack's outputs.
@@ -230,10 +228,15 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
             project = project_name(options.project_dir)
         except StackFileError as exc:
             raise PlanInputError(str(exc)) from None
-        problem = other_stack_problem(deployed, project, options.stack, shown_path(options.against))
+        problem = other_stack_problem(deployed.live, project, options.stack, shown_path(options.against))
         if problem:
             raise PlanInputError(problem)
-    run = run_program_cleanly(options.project_dir, options.stack, engine, options.esc_values)
+        outputs = stack_outputs(deployed)  # what the program's StackReference to itself reads
+        engine = replace(engine, deployed_stack_outputs=outputs.values, deployed_secret_outputs=outputs.secret_names)
+    # Against a deployed state the plan is the run `pulumi preview` makes: ids and outputs seeded
+    # from the export. A second run, as `pulumi up` makes it, tells what up will really do.
+    seen = ExportAnswers(deployed, PREVIEW) if deployed is not None else None
+    run = run_program_cleanly(options.project_dir, options.stack, replace(engine, answers=seen), options.esc_values)
     missing = types_without_row(r.type for r in run.registrations if r.custom)
     if missing:  # every later step reads the table: say so once, before any of them
         raise PlanInputError(str(UnknownResourceType(", ".join(missing))))
@@ -247,7 +250,11 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
     files["graph.dot"] = to_dot(graph, f"{run.config.project} {options.stack}")
     files[STATE_FILE] = to_json(state_document(run))
     against = shown_path(options.against) if options.against else ""
-    changes = preview(deployed, run, against) if deployed is not None else None
+    changes = None
+    if deployed is not None and seen is not None:
+        done = ExportAnswers(deployed, UP)
+        up_run = run_program_cleanly(options.project_dir, options.stack, replace(engine, answers=done), options.esc_values)
+        changes = preview(deployed, (seen, done), (run, up_run), against)
     if changes is not None:
         files[CHANGES_FILE] = changes.changes_json
     listed = sorted([*files, "plan.txt", MANIFEST])
@@ -260,6 +267,8 @@ def plan_with_run(options: Options) -> tuple[int, ProgramRun]:
         print(f"plan: warning: {warning}", file=sys.stderr)
     if changes is not None:
         sys.stdout.write("\n" + changes.text)
+        for notice in changes.notices:
+            print(f"plan: notice: {notice}", file=sys.stderr)
 
     if validation.errors:
         count = len(validation.errors)

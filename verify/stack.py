@@ -23,7 +23,7 @@ from typing import Any
 from components.cidr_groups import CidrGroupSpec, groups_from_settings
 from components.cilium import RELEASE_NAME
 from components.egress_policies import NAMESPACE_LABEL, policy_manifests
-from offline.preview.state_import import StateFileError, read_state
+from offline.preview.export_file import ExportFileError, read_export
 from offline.run import StackFileError, read_stack_config
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS
 from settings.common.errors import ConfigError
@@ -139,8 +139,8 @@ def _allowlist(spec: Mapping[str, Any]) -> tuple[str, ...]:
 
 def from_export(path: Path, stack: str) -> Expectations:
     try:
-        resources = read_state(path)
-    except StateFileError as exc:
+        resources = [r for r in read_export(path).live if not r.external]
+    except ExportFileError as exc:
         raise StackError(str(exc)) from None
     stacks = {r.urn.split("::", 1)[0].rsplit(":", 1)[-1] for r in resources}
     if stacks and stacks != {stack}:

@@ -23,14 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from offline.preview.change_preview import DELETE, REPLACE, UPDATE, ResourceChange
-from offline.preview.input_diff import comparable
+from offline.preview.change_preview import CREATE, DELETE, REPLACE, UPDATE, ResourceChange
 from offline.preview.provider_rules import (
     MANAGED_CLUSTER_POOLS_SOURCE,
     NEW_POOL_PATHS,
     POOL_FIELDS_UPDATABLE_INLINE,
     POOL_RESIZE_WAY,
 )
+from offline.preview.value_compare import plain
 from offline.run import (
     AGENT_POOL_FIXED_FIELDS,
     AGENT_POOL_TYPE,
@@ -39,6 +39,7 @@ from offline.run import (
     MANAGED_CLUSTER_TYPE,
     Registration,
     covers,
+    urn_name,
 )
 from settings.cilium import cilium_step_problem
 from settings.mesh.identity import identity_step_problem, identity_text
@@ -55,8 +56,8 @@ class _Compared:
 
     @classmethod
     def of(cls, change: ResourceChange) -> _Compared:
-        old = comparable(change.old.inputs) if change.old is not None else {}
-        new = comparable(change.new.inputs) if change.new is not None else {}
+        old = plain(change.old.inputs) if change.old is not None else {}
+        new = plain(change.new.inputs) if change.new is not None else {}
         return cls(change, old, new)
 
 
@@ -71,8 +72,38 @@ def change_problems(changes: list[ResourceChange]) -> list[Problem]:
         problems += _managed_cluster_pools(c)
         problems += _agent_pool_fields(c.change)
         problems += _cilium_step(c)
+        problems += [Problem(c.change.label, refused) for refused in c.change.refused if c.change.op == UPDATE]
         problems += _cluster_identity(c)
-    return problems
+    return problems + _cluster_created_under_recorded_objects(changes)
+
+
+def _cluster_created_under_recorded_objects(changes: list[ResourceChange]) -> list[Problem]:
+    """A cluster to be created while objects on it are still recorded: nothing would install them again.
+
+    No input known at preview tells two incarnations of a same-name cluster apart (only
+    `resourceUID`, an output). When the state lost the cluster but kept what is on it (a refresh of
+    the cluster alone), the engine creates the cluster and keeps the Kubernetes objects as they are
+    recorded: Cilium, the CIDR groups and the policies are never installed on the new cluster.
+    """
+    clusters = [c for c in changes if c.type == MANAGED_CLUSTER_TYPE and c.op == CREATE]
+    on_cluster = [c for c in changes if c.old is not None and c.op not in (CREATE, REPLACE, DELETE) and _on_kubernetes(c)]
+    if not clusters or not on_cluster:
+        return []
+    names = ", ".join(urn_name(c.urn) for c in on_cluster[:4]) + (f" and {len(on_cluster) - 4} more" if len(on_cluster) > 4 else "")
+    return [
+        Problem(
+            cluster.label,
+            f"is to be created while {len(on_cluster)} resources on it are still recorded in the state ({names}): Pulumi would"
+            " keep them as recorded and never install Cilium, the CIDR groups or the policies on the new cluster. Refresh the"
+            " whole stack, not the cluster alone, so that what went with the old cluster leaves the state too:"
+            " `PULUMI_K8S_DELETE_UNREACHABLE=true pulumi refresh` (docs/day-2.md, a cluster re-created outside Pulumi)",
+        )
+        for cluster in clusters
+    ]
+
+
+def _on_kubernetes(change: ResourceChange) -> bool:
+    return change.type.startswith("kubernetes:")
 
 
 def _protected(change: ResourceChange) -> list[Problem]:
@@ -121,6 +152,15 @@ def _deleted_but_declared(compared: _Compared, declared: Mapping[tuple[str, str,
         return []
     group, kind, namespace, name = key  # type: ignore[misc]
     where = f"{namespace}/{name}" if namespace else name
+    if change.old.delete:
+        return [
+            Problem(
+                change.label,
+                f"the copy an interrupted replace left (`delete: true`) is the cluster object {kind} {where} ({group or 'core'}),"
+                f" which {other.type} {other.name} manages now: the engine deletes the copy, and with it that object."
+                " Remove the entry marked `delete: true` from the state first (`pulumi stack export`, delete it, `pulumi stack import`)",
+            )
+        ]
     return [
         Problem(
             change.label,

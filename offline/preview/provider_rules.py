@@ -2,7 +2,8 @@
 
 Which inputs force a replace is per resource type, in `offline.run.resource_types`.
 - AKS changes the provider would send as an update but Azure refuses in place.
-- Inputs that are bookkeeping, not something the program declared.
+What the providers' Check adds to inputs is in `offline.preview.check_inputs`, their diff rules in
+`offline.preview.provider_diff`.
 """
 
 from __future__ import annotations
@@ -20,23 +21,10 @@ MANAGED_CLUSTER_POOLS_SOURCE = "agentPoolProfiles docstring of ManagedCluster; p
 # Which fields of a node pool are fixed when it is created: `AGENT_POOL_FIXED_FIELDS` in
 # offline/run/replace_rules.py, the one table that also gives azure-native's replacements.
 #: A replace forced by one of these creates the pool under a new name or in another cluster.
-NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName")
+#: (`deletedWith`: the pool is replaced with its cluster).
+NEW_POOL_PATHS = ("agentPoolName", "resourceName", "resourceGroupName", "deletedWith")
 POOL_RESIZE_DOC = "https://learn.microsoft.com/azure/aks/resize-node-pool"
 POOL_RESIZE_WAY = (
     "add a pool under a new name with the new settings, move the workloads (kubectl cordon and kubectl drain"
     f" the old pool's nodes), then remove the old pool ({POOL_RESIZE_DOC})"
 )
-
-# --- bookkeeping inputs ----------------------------------------------------------------------
-
-#: Keys the SDKs add to every input bag (`__defaults` by older azure-native and Kubernetes
-#: SDKs, `compat` by pulumi-kubernetes' Helm Release): never something to preview.
-BOOKKEEPING_INPUTS = frozenset({"__defaults", "compat"})
-#: The engine stores a provider's plugin version and download URL among its inputs.
-PROVIDER_BOOKKEEPING_INPUTS = frozenset({"version", "pluginDownloadURL"})
-
-
-def bookkeeping_inputs(type_: str) -> frozenset[str]:
-    if type_.startswith("pulumi:providers:"):
-        return BOOKKEEPING_INPUTS | PROVIDER_BOOKKEEPING_INPUTS
-    return BOOKKEEPING_INPUTS

@@ -4,11 +4,15 @@ A later plan can preview its changes against this file (`--against`), just as ag
 of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
-signature object with `[secret]` for its ciphertext. Resources' outputs and aliases are left
-out: under the mock engine outputs are only echoed inputs and fakes, and a preview matches the
-NEW program's aliases against the old URNs, never the other way round. The root stack keeps its
-outputs (what the program's StackReference to itself reads next time, components/deployed_guard.py),
-and reads are `external: true` entries, as the engine records them.
+signature object with `[secret]` for its ciphertext. Inputs are stored as the providers' Check and
+the engine store them (`offline.preview.check_inputs`), so a later preview compares like with like.
+Resources' outputs and aliases are left out: under the mock engine outputs are only echoed inputs
+and fakes, and a preview matches the NEW program's aliases against the old URNs, never the other
+way round. The root stack keeps its outputs (secrets as placeholders; what the program's
+StackReference to itself reads next time, components/deployed_guard.py), and reads are
+`external: true` entries, as the engine records them. `deletedWith` and `replaceWith` are kept,
+and a `replaceWith` makes the file version 4 with that feature, as the engine writes it (pulumi
+pkg/resource/stack/deployment.go `ApplyFeatures`).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any, Optional
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
+from offline.preview.check_inputs import checked_inputs
 from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
 from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Read, Registration, build_graph, plain_numbers, resource_urn
 
@@ -30,7 +36,7 @@ def state_value(value: Any) -> Any:
 def _placeholder(value: Any) -> Optional[Any]:
     if rpc.is_rpc_secret(value):
         return secret_object()
-    if value == rpc.UNKNOWN:
+    if value == rpc.UNKNOWN or isinstance(value, Unknown):  # an input's wire form, or a stack output's
         return UNKNOWN_PLACEHOLDER
     return None
 
@@ -44,7 +50,7 @@ def _resource(r: Registration, root: str) -> dict[str, Any]:
         "urn": r.urn,
         "custom": r.custom,
         "type": r.type,
-        "inputs": state_value(r.inputs) if r.custom else {},
+        "inputs": state_value(checked_inputs(r.type, r.inputs)) if r.custom else {},
         "parent": r.parent or root,
         "dependencies": sorted(set(r.dependencies)),
         "protect": r.protect,
@@ -53,6 +59,10 @@ def _resource(r: Registration, root: str) -> dict[str, Any]:
         entry["id"] = r.id
     if r.provider:
         entry["provider"] = r.provider
+    if r.deleted_with:
+        entry["deletedWith"] = r.deleted_with
+    if r.replace_with:
+        entry["replaceWith"] = sorted(r.replace_with)
     return entry
 
 
@@ -65,7 +75,7 @@ def _stack_outputs(run: ProgramRun) -> dict[str, Any]:
 
 
 def state_document(run: ProgramRun) -> dict[str, Any]:
-    """The run as a version-3 deployment: the root stack first, its reads, then every resource in deploy order."""
+    """The run as a deployment: the root stack first, its reads, then every resource in deploy order."""
     root = stack_urn(run)
     order = build_graph(run.registrations).order
     by_urn = {r.urn: r for r in run.registrations}
@@ -74,7 +84,10 @@ def state_document(run: ProgramRun) -> dict[str, Any]:
     for read in run.reads:  # right after its parent, before whatever uses what it read
         parent = next(i for i, entry in enumerate(resources) if entry["urn"] == (read.parent or root))
         resources.insert(parent + 1, _read(read, root))
-    return {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
+    document: dict[str, Any] = {"version": DEPLOYMENT_VERSION, "deployment": {"manifest": dict(FIXED_MANIFEST), "resources": resources}}
+    if any(r.replace_with for r in run.registrations):
+        document.update(version=4, features=["replaceWith"])
+    return document
 
 
 def to_json(document: Any) -> str:

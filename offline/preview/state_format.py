@@ -11,8 +11,6 @@ usually `id` and `outputs`. A secret value is an object marked with Pulumi's sig
 
 from __future__ import annotations
 
-from typing import Any
-
 from offline.run import SECRET_PLACEHOLDER
 
 DEPLOYMENT_VERSION = 3
@@ -28,10 +26,6 @@ PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 
 def secret_object(ciphertext: str = SECRET_PLACEHOLDER) -> dict[str, str]:
     return {SIG_KEY: SECRET_SIG, "ciphertext": ciphertext}
-
-
-def is_secret_object(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
 
 
 def is_engine_resource(type_: str, name: str) -> bool:

@@ -5,6 +5,7 @@ the deploy graph and the resource-type table.
 """
 
 from offline.run import yaml_io
+from offline.run.answers import UNKNOWN, Answer, ClientConfig, ResourceAnswers, ResourceRequest
 from offline.run.engine import DEFAULT_ENGINE, EngineOptions, ProgramRun, run_program, start_mocks
 from offline.run.graph import DeployGraph, build_graph, to_dot, typical_minutes
 from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID
@@ -28,6 +29,7 @@ from offline.run.stack_config import StackConfig, StackFileError, list_stacks, r
 from offline.run.urns import resource_urn, urn_name
 
 __all__ = [
+    "UNKNOWN", "Answer", "ClientConfig", "ResourceAnswers", "ResourceRequest",
     "AGENT_POOL_FIXED_FIELDS", "AGENT_POOL_TYPE", "CILIUM_CHART", "DEFAULT_ENGINE", "FAKE_DEPLOYER_OBJECT_ID", "HELM_RELEASE_TYPE", "HIDDEN_INPUTS", "KUBERNETES_PROVIDER_TYPE",
     "MANAGED_CLUSTER_TYPE", "SECRET_PLACEHOLDER", "UNKNOWN_PLACEHOLDER", "DeployGraph", "EngineOptions", "HelmRelease",
     "KubernetesObject", "ProgramRun", "Read", "Registration", "StackConfig", "StackFileError", "StackOutput", "Validation",

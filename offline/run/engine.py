@@ -22,8 +22,11 @@ from typing import Any, Optional
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import wait_for_rpcs
+from pulumi.runtime.sync_await import _sync_await
 
+from offline.run.answers import Answer, ResourceAnswers, ResourceRequest
 from offline.run.default_providers import check_provider, disabled_packages
 from offline.run.mocks import DIY_ORGANIZATION, FAKE_DEPLOYER_OBJECT_ID, DeployedStack, OfflineMocks
 from offline.run.model import ProgramRun, Read, Registration, StackOutput
@@ -37,10 +40,10 @@ class EngineOptions:
 
     principal: str = FAKE_DEPLOYER_OBJECT_ID
     """Object id the client-config call reports: who runs `pulumi up` (`--principal`)."""
-    cluster_incarnation: str = ""
-    """Another text: the cluster was re-created under the same ARM id (Azure gives it a new resourceUID)."""
     aliases: bool = True
     """False: record no aliases, as if the program declared none."""
+    answers: Optional[ResourceAnswers] = None
+    """Who answers for each resource's id and outputs instead of the fakes (`offline.run.answers`)."""
     organization: str = DIY_ORGANIZATION
     """What `pulumi.get_organization()` answers: the diy backends' fixed name, or a Pulumi Cloud org."""
     deployed_stack_outputs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -65,11 +68,15 @@ class _KeepLogs(logging.Handler):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A MockMonitor that keeps every registration, in order, with its options, and the program's log."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks, aliases: bool = True, disabled_providers: frozenset[str] = frozenset()):
+    def __init__(
+        self, mocks: pulumi_mocks.Mocks, aliases: bool = True, disabled_providers: frozenset[str] = frozenset(),
+        answers: Optional[ResourceAnswers] = None,
+    ):
         super().__init__(mocks)
         self.disabled_providers = disabled_providers
         """Packages whose default provider the stack disables (offline/run/default_providers.py)."""
         self.follow_aliases = aliases
+        self.answers = answers
         self.registrations: list[Registration] = []
         self.reads: list[Read] = []
         self.log: list[tuple[str, str]] = []
@@ -103,28 +110,48 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         at = Resolved(pulumi.get_stack(), pulumi.get_project(), request.parent, request.type, request.name)
         aliases = alias_urns(alias_specs(request), at, self._aliases.get(request.parent, ())) if self.follow_aliases else []
         self._aliases[response.urn] = aliases
-        if request.type != "pulumi:pulumi:Stack":
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    custom=request.custom,
-                    parent=request.parent,
-                    dependencies=list(request.dependencies),
-                    provider=request.provider,
-                    ignore_changes=list(request.ignoreChanges),
-                    protect=bool(request.protect),
-                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True)
-                    if request.object
-                    else {},
-                    id=response.id,
-                    state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
-                    aliases=tuple(aliases),
-                    delete_before_replace=bool(request.deleteBeforeReplace),
-                )
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True) if request.object else {}
+        asked = ResourceRequest(
+            urn=response.urn, type=request.type, name=request.name, custom=request.custom, inputs=inputs,
+            provider=request.provider, parent=request.parent, dependencies=tuple(request.dependencies),
+            property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=tuple(aliases), ignore_changes=tuple(request.ignoreChanges), protect=bool(request.protect),
+            deleted_with=request.deletedWith, replace_with=tuple(request.replace_with),
+        )
+        if self.answers is not None:
+            response = self._answered(asked, response)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=request.custom,
+                parent=request.parent,
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+                ignore_changes=list(request.ignoreChanges),
+                protect=bool(request.protect),
+                inputs=inputs,
+                id=response.id,
+                state=dict(self.resources.get(response.urn, (None, None, {}))[2] or {}),
+                aliases=tuple(aliases),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                deleted_with=request.deletedWith,
+                replace_with=tuple(request.replace_with),
             )
+        )
         return response
+
+    def _answered(self, asked: ResourceRequest, response):  # noqa: ANN202 (a RegisterResourceResponse)
+        """The response with the id and outputs `self.answers` gives instead of the mocks' fakes."""
+        fake = Answer(response.id, dict(self.resources[response.urn].state or {}))
+        answer = self.answers.resource(asked, fake)  # type: ignore[union-attr]
+        # Serialised as the SDK's own MockMonitor does it (pulumi/runtime/mocks.py RegisterResource).
+        properties = _sync_await(rpc.serialize_properties(dict(answer.outputs), {}))
+        self.resources[response.urn] = pulumi_mocks.MockMonitor.ResourceRegistration(response.urn, answer.id, dict(answer.outputs))
+        return resource_pb2.RegisterResourceResponse(urn=response.urn, id=answer.id, object=properties)
 
 
 def start_mocks(config: StackConfig, preview: bool = True, options: EngineOptions = DEFAULT_ENGINE) -> RecordingMonitor:
@@ -135,8 +162,11 @@ def start_mocks(config: StackConfig, preview: bool = True, options: EngineOption
     `preview=False` is a real `pulumi up`, e.g. to show what it refuses.
     `options` says how the mocks answer (`EngineOptions`).
     """
+    client = options.answers.client_config() if options.answers is not None else None
     deployed = DeployedStack(options.organization, options.deployed_stack_outputs, options.deployed_secret_outputs)
-    monitor = RecordingMonitor(OfflineMocks(options.principal, options.cluster_incarnation, deployed), options.aliases, disabled_packages(config.raw))
+    monitor = RecordingMonitor(
+        OfflineMocks(options.principal, client, deployed), options.aliases, disabled_packages(config.raw), options.answers
+    )
     # The SDK keeps pending output tasks in a context property that MockSettings does not
     # reset; a run that stopped early (a config error) would leave tasks of a closed event
     # loop behind for the next run to wait on.

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from components.deployed_guard import DIY_ORGANIZATION
+from offline.run.answers import ClientConfig
 from offline.run.resource_types import HELM_RELEASE_TYPE, resource_type
 
 FAKE_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -115,7 +117,10 @@ def fake_guid(*parts: str) -> str:
 
 
 def reveal_secrets(value: Any) -> Any:
-    """Inputs without their secret markers (the mocks' answers, and tests, need plain values)."""
+    """Inputs without their secret markers (the mocks' answers, and tests, need plain values); a value
+    unknown until deploy (possible when answers come from a deployed state) as the wire's sentinel text."""
+    if isinstance(value, Unknown):
+        return rpc.UNKNOWN
     if rpc.is_rpc_secret(value):
         return reveal_secrets(rpc.unwrap_rpc_secret(value))
     if isinstance(value, dict):
@@ -128,12 +133,12 @@ def reveal_secrets(value: Any) -> Any:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Answers resource registrations and invokes like Azure and Kubernetes would."""
 
-    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID, cluster_incarnation: str = "", deployed: Optional[DeployedStack] = None) -> None:
+    def __init__(self, principal: str = FAKE_DEPLOYER_OBJECT_ID, client: Optional[ClientConfig] = None, deployed: Optional[DeployedStack] = None) -> None:
         self.clusters: dict[str, dict[str, Any]] = {}
         self.principal = principal
         """Object id `getClientConfig` answers with: who runs `pulumi up` (`--principal`)."""
-        self.cluster_incarnation = cluster_incarnation
-        """'' for the first cluster under an ARM id; another text for one re-created under it."""
+        self.client = client or ClientConfig(FAKE_SUBSCRIPTION_ID, FAKE_TENANT_ID)
+        """Subscription and tenant `getClientConfig` answers with, and ARM ids use: a deployed state's, or fakes."""
         self.deployed = deployed or DeployedStack()
         """What a StackReference to this stack reads."""
 
@@ -148,12 +153,12 @@ class OfflineMocks(pulumi_mocks.Mocks):
             # The mock's state is the resource's outputs (https://www.pulumi.com/docs/iac/concepts/testing/unit/):
             # dependants read `name` from it, or they lose resourceGroupName.
             state["name"] = azure_name
-            resource_id = row.azure_id(inputs, azure_name, FAKE_SUBSCRIPTION_ID)
+            resource_id = row.azure_id(inputs, azure_name, self.client.subscription_id)
             state["id"] = resource_id
             if args.typ == "azure-native:managedidentity:UserAssignedIdentity":
                 state["principalId"] = fake_guid("principal", azure_name)
                 state["clientId"] = fake_guid("client", azure_name)
-                state["tenantId"] = FAKE_TENANT_ID
+                state["tenantId"] = self.client.tenant_id
             if args.typ == "azure-native:containerservice:ManagedCluster":
                 self._cluster_state(state, inputs, azure_name)
             return resource_id, state
@@ -182,12 +187,10 @@ class OfflineMocks(pulumi_mocks.Mocks):
         if (inputs.get("oidcIssuerProfile") or {}).get("enabled"):
             state["oidcIssuerProfile"] = {
                 "enabled": True,
-                "issuerURL": f"https://{location}.oic.prod-aks.azure.com/{FAKE_TENANT_ID}/{fake_guid('oidc', azure_name)}/",
+                "issuerURL": f"https://{location}.oic.prod-aks.azure.com/{self.client.tenant_id}/{fake_guid('oidc', azure_name)}/",
             }
         state["fqdn"] = f"{inputs.get('dnsPrefix', azure_name)}.hcp.{location}.azmk8s.io"
-        # Azure gives each incarnation of a cluster a new resourceUID; one per id here.
-        incarnation = (self.cluster_incarnation,) if self.cluster_incarnation else ()
-        state["resourceUID"] = fake_guid(*incarnation, "resourceUID", state["id"])
+        state["resourceUID"] = fake_guid("resourceUID", state["id"])
         state["provisioningState"] = "Succeeded"
         self.clusters[azure_name] = {"location": location, "resource_group": inputs.get("resourceGroupName", "")}
 
@@ -196,8 +199,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
             return {
                 "clientId": FAKE_DEPLOYER_CLIENT_ID,
                 "objectId": self.principal,
-                "subscriptionId": FAKE_SUBSCRIPTION_ID,
-                "tenantId": FAKE_TENANT_ID,
+                "subscriptionId": self.client.subscription_id,
+                "tenantId": self.client.tenant_id,
             }
         credentials = {
             "azure-native:containerservice:listManagedClusterUserCredentials": ("clusterUser", FAKE_USER_KUBECONFIG),
@@ -211,7 +214,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 cluster=cluster,
                 location=known.get("location", "westeurope"),
                 resource_group=args.args.get("resourceGroupName", known.get("resource_group", "")),
-                tenant=FAKE_TENANT_ID,
+                tenant=self.client.tenant_id,
             )
             return {"kubeconfigs": [{"name": kind, "value": base64.b64encode(text.encode()).decode()}]}
         raise NotImplementedError(f"offline mocks have no answer for invoke {args.token}")

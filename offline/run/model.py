@@ -34,6 +34,10 @@ class Registration:
     aliases: tuple[str, ...] = ()
     """Other URNs this resource answers to (its `aliases` option, see `offline.run.urns`)."""
     delete_before_replace: bool = False
+    deleted_with: str = ""
+    """URN of the resource this one is deleted with (its `deleted_with` option)."""
+    replace_with: tuple[str, ...] = ()
+    """URNs of the resources this one is replaced with (its `replace_with` option)."""
 
     @property
     def provider_urn(self) -> str:

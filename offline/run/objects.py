@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from offline.run.model import HelmRelease, KubernetesObject, ProgramRun
@@ -30,7 +31,7 @@ def plain(value: Any) -> Any:
 def _mask_secrets_and_unknowns(value: Any) -> Optional[str]:
     if rpc.is_rpc_secret(value):
         return SECRET_PLACEHOLDER
-    if value == rpc.UNKNOWN:
+    if value == rpc.UNKNOWN or isinstance(value, Unknown):  # the wire's sentinel, or the SDK's inside a secret or list
         return UNKNOWN_PLACEHOLDER
     return None
 

@@ -6,6 +6,7 @@ below it. `offline.run.resource_types` gives each resource type its rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from components.kinds import HELM_RELEASE_TYPE, KUBERNETES_PROVIDER_TYPE
@@ -28,6 +29,7 @@ MANAGED_CLUSTER_TYPE = "azure-native:containerservice:ManagedCluster"
 AGENT_POOL_TYPE = "azure-native:containerservice:AgentPool"
 
 _AZURE_FORCE_NEW = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/gen/replacement.go"
+_AZURE_DIFF = "https://github.com/pulumi/pulumi-azure-native/blob/master/provider/pkg/provider/diff.go"
 
 #: A node pool's machines are fixed when it is created: resize by adding a pool (Microsoft Learn,
 #: "Resize node pools in AKS": https://learn.microsoft.com/azure/aks/resize-node-pool). The one
@@ -42,32 +44,29 @@ AGENT_POOL_FIXED_FIELDS: dict[str, bool] = {
 
 
 REPLACE_RULES: tuple[ReplaceRule, ...] = (
-    # Every property in a resource's ARM URL path forces replacement: a new name or group is
-    # another Azure resource (pulumi-azure-native#77, "Force replacements if any of the
-    # identifier properties changes"). These are the path parameters of the types in use.
+    # Every path parameter of the resource's PUT forces replacement: a new name or group is
+    # another Azure resource (pulumi-azure-native provider/pkg/provider/diff.go
+    # `calculateDetailedDiff`; pulumi-azure-native#77). These are the path parameters of the types
+    # in use; `scope` is the RoleAssignment's.
     ReplaceRule(
         "azure-native:",
-        ("resourceGroupName", "resourceName", "virtualNetworkName", "subnetName", "roleAssignmentName", "agentPoolName"),
+        ("resourceGroupName", "resourceName", "virtualNetworkName", "subnetName", "roleAssignmentName", "agentPoolName", "scope"),
         "a changed Azure name is another Azure resource",
-        "https://github.com/pulumi/pulumi-azure-native/issues/77",
+        _AZURE_DIFF,
     ),
-    # azure-native's forceNew map lists `location` for the resource group, VNet and managed
-    # cluster; Azure moves no resource between regions in place (Microsoft Learn, "Move Azure
-    # resources across regions": https://learn.microsoft.com/azure/azure-resource-manager/management/move-region).
+    # `location` is create-only: `x-ms-mutability: [read, create]` on every tracked resource (an ARM
+    # rule, azure openapi-validator LocationMustHaveXmsMutability), and in forceNewMap for the resource
+    # group, VNet and cluster. Subnets and role assignments have no location.
     ReplaceRule("azure-native:", ("location",), "Azure cannot move a resource to another region", _AZURE_FORCE_NEW),
-    # "Tenant ID, application ID, principal ID, and scope are not allowed to be updated"
-    # (pulumi-azure-native#771); fixed by forcing replacement (pulumi-azure-native PR #1010:
-    # https://github.com/pulumi/pulumi-azure-native/pull/1010). roleDefinitionId is not in the
-    # provider's map, but Azure cannot change an assignment's role either: listed to be safe.
+    # forceNewMap: `"RoleAssignment": codegen.NewStringSet("principalId", "scope")`. Not
+    # roleDefinitionId: a new role is sent as an update, which Azure refuses
+    # (RoleAssignmentUpdateNotPermitted; offline/preview/provider_diff.py says so).
     ReplaceRule(
-        "azure-native:authorization:RoleAssignment",
-        ("principalId", "scope", "roleDefinitionId"),
-        "Azure does not update a role assignment's principal, scope or role",
-        "https://github.com/pulumi/pulumi-azure-native/pull/1010",
+        "azure-native:authorization:RoleAssignment", ("principalId", "scope"),
+        "Azure does not update a role assignment's principal or scope", _AZURE_FORCE_NEW,
     ),
-    # "This cannot be updated once the Managed Cluster has been created" (dnsPrefix and
-    # fqdnSubdomain docstrings in pulumi_azure_native/containerservice/managed_cluster.py), and
-    # the provider's forceNew map for ContainerService/ManagedCluster, network profile included.
+    # forceNewMap for ContainerService/ManagedCluster, checked at the top level and one level down
+    # (diff.go `findForceNew`), so `networkProfile.*`; pulumi-azure-native#4756, PR #4771.
     ReplaceRule(
         MANAGED_CLUSTER_TYPE,
         (
@@ -83,22 +82,21 @@ REPLACE_RULES: tuple[ReplaceRule, ...] = (
     ReplaceRule(
         AGENT_POOL_TYPE, tuple(f for f, replaced in AGENT_POOL_FIXED_FIELDS.items() if replaced), "AKS sets this only when the pool is created", _AZURE_FORCE_NEW,
     ),
-    # "This property can only be set at the time of subnet creation and cannot be updated for
-    # an existing subnet" (defaultOutboundAccess docstring, pulumi_azure_native/network/subnet.py).
-    ReplaceRule("azure-native:network:Subnet", ("defaultOutboundAccess",), "Azure sets this only when the subnet is created", "pulumi_azure_native/network/subnet.py"),
-    # pulumi-kubernetes replaces an object whose name or namespace changes (metadataForceNewProperties:
-    # https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/diff.go) or
-    # whose kind changes (Diff in provider/pkg/provider/provider.go).
-    ReplaceRule("kubernetes:", ("metadata.name", "metadata.namespace", "kind"), "Kubernetes identifies an object by kind, namespace and name", "https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/diff.go"),
+    # forceNewMap: `"Subnet": codegen.NewStringSet(), // no force-news`: nothing beyond the path.
+    # pulumi-kubernetes replaces an object whose name or namespace changes (`metadataForceNewProperties`,
+    # plus per-kind tables for built-in kinds this program does not use); a changed apiVersion or
+    # kind is an update.
+    ReplaceRule("kubernetes:", ("metadata.name", "metadata.namespace"), "Kubernetes identifies an object by namespace and name", "https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/diff.go"),
     # helm.v3.Release: forceNewFields ".name", ".namespace" in Diff
     # (https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/helm_release.go).
     ReplaceRule(HELM_RELEASE_TYPE, ("name", "namespace"), "Helm identifies a release by name and namespace", "https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/helm_release.go"),
-    # "the provider will _only_ be replaced when `clusterIdentifier` changes" (cluster_identifier
-    # docstring in pulumi_kubernetes/provider.py).
-    ReplaceRule(KUBERNETES_PROVIDER_TYPE, ("clusterIdentifier",), "the provider points at another cluster", "pulumi_kubernetes/provider.py"),
+    # DiffConfig replaces the provider when `clusterIdentifier` is updated, unknown counting as updated
+    # (pulumi-kubernetes provider/pkg/provider/provider.go); offline/preview/provider_diff.py has the whole rule.
+    ReplaceRule(KUBERNETES_PROVIDER_TYPE, ("clusterIdentifier",), "the provider points at another cluster", "https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/provider/provider.go"),
 )
 
 
 def covers(rule_path: str, path: str) -> bool:
-    """Whether `path` is `rule_path` or lies below it."""
-    return path == rule_path or path.startswith(rule_path + ".") or path.startswith(rule_path + "[")
+    """Whether `path` is `rule_path` or lies below it; `[*]` or `[]` in a rule matches any list index."""
+    pattern = re.escape(rule_path).replace(r"\[\*\]", r"\[\d+\]").replace(r"\[\]", r"\[\d+\]")
+    return re.fullmatch(pattern + r"(?:[.\[].*)?", path) is not None

@@ -112,14 +112,24 @@ class DevKubeconfig(ProgramTestCase):
         provider = run.one(PROVIDER)
         self.assertTrue(is_secret(provider.inputs["kubeconfig"]), provider.urn)
 
-    async def test_provider_is_identified_by_the_clusters_resource_uid_not_its_reusable_arm_id(self):
-        # A cluster deleted and re-created under the same name keeps its ARM id but gets a new
-        # resourceUID: the provider, and with it Cilium and the groups, are then replaced.
+    async def test_provider_is_identified_by_a_value_known_at_preview_and_goes_with_the_cluster(self):
+        # A resourceUID is unknown in the preview of every cluster update, and an unknown identifier
+        # replaces the provider (pulumi-kubernetes DiffConfig): the identifier comes from config, and
+        # a replaced cluster replaces the provider through replace_with.
         run = await self.run_program()
         provider = run.one(PROVIDER)
         cluster = run.one("azure-native:containerservice:ManagedCluster")
-        self.assertEqual(provider.inputs["clusterIdentifier"], cluster.state["resourceUID"], provider.urn)
-        self.assertNotEqual(provider.inputs["clusterIdentifier"], cluster.state["id"], provider.urn)
+        self.assertEqual(provider.inputs["clusterIdentifier"], "rg-aks-cilium-dev/aks-cilium-dev", provider.urn)
+        self.assertEqual(provider.replace_with, (cluster.urn,), provider.urn)
+        on_cluster = [r for r in run.registrations if r.type.startswith("kubernetes:")]
+        self.assertTrue(on_cluster)
+        for resource in on_cluster:
+            self.assertEqual(resource.deleted_with, cluster.urn, resource.urn)
+
+    async def test_the_login_the_kubeconfig_uses_is_a_plain_stack_output(self):
+        run = await self.run_program()
+        self.assertEqual(run.outputs["kubeconfigLogin"].value, "admin credentials (local accounts)")
+        self.assertFalse(run.outputs["kubeconfigLogin"].secret)
 
     async def test_kubeconfig_stack_output_is_secret(self):
         run = await self.run_program()

@@ -30,9 +30,11 @@ ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 def test_every_plan_writes_state_json_in_the_export_format_without_secrets(dev_state: Path) -> None:
     text = dev_state.read_text(encoding="utf-8")
     document = json.loads(text)
-    assert document["version"] == 3 and set(document["deployment"]) == {"manifest", "resources"}
+    # The Kubernetes provider's replace_with makes it version 4, as the engine writes it (deployment.go ApplyFeatures).
+    assert (document["version"], document["features"]) == (4, ["replaceWith"]) and set(document["deployment"]) == {"manifest", "resources"}
     resources = document["deployment"]["resources"]
     assert resources[0]["urn"] == "urn:pulumi:dev::aks-cilium::pulumi:pulumi:Stack::aks-cilium-dev"
+    assert resources[0]["outputs"]["kubeconfigLogin"] == "admin credentials (local accounts)"
     for resource in resources[1:]:
         assert {"urn", "type", "custom", "inputs", "parent", "dependencies", "protect"} <= set(resource)
     by_type = {r["type"]: r for r in resources}
@@ -42,6 +44,10 @@ def test_every_plan_writes_state_json_in_the_export_format_without_secrets(dev_s
     )
     # The kubeconfig is a secret: the signature object with a placeholder, never the value.
     assert by_type["pulumi:providers:kubernetes"]["inputs"]["kubeconfig"] == secret_object("[secret]")
+    assert resources[0]["outputs"]["kubeconfig"] == secret_object("[secret]")
+    # Inputs as Check stores them: azure-native's API version, the engine's provider version.
+    assert by_type["azure-native:containerservice:ManagedCluster"]["inputs"]["azureApiVersion"] == "2025-09-01"
+    assert by_type["pulumi:providers:kubernetes"]["inputs"]["version"] == "4.34.2"
     assert "fake-offline-token" not in text and "client-key-data" not in text and "clusterAdmin" not in text
 
 
@@ -77,7 +83,8 @@ def test_the_same_config_changes_nothing(tmp_path: Path, dev_state: Path) -> Non
     entries = json.loads(dev_state.read_text(encoding="utf-8"))["deployment"]["resources"][1:]  # all but the root stack
     declared = len([e for e in entries if not e.get("external")])  # reads (the StackReference) are no change
     assert {c["op"] for c in result.changes()} == {"same"} and len(result.changes()) == declared
-    assert "Changes against " in result.stdout and f"(0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged)" in result.stdout
+    assert f"  `pulumi up` will do:       0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged" in result.stdout
+    assert f"  `pulumi preview` will show: 0 to create, 0 to update, 0 to replace, 0 to delete, {declared} unchanged" in result.stdout
 
 
 def test_a_tag_change_updates_the_resource_group_at_its_path(tmp_path: Path, dev_state: Path) -> None:
@@ -87,7 +94,7 @@ def test_a_tag_change_updates_the_resource_group_at_its_path(tmp_path: Path, dev
     changed = result.changed()
     assert changed["aks-cilium-rg"] == ("update", ["tags.environment"])
     assert {op for op, _ in changed.values()} == {"update"}
-    assert "  update   azure-native:resources:ResourceGroup  aks-cilium-rg  tags.environment" in result.stdout
+    assert "  update          update     azure-native:resources:ResourceGroup  aks-cilium-rg  tags.environment" in result.stdout
 
 
 def test_a_wider_vnet_is_an_update_of_the_vnet(tmp_path: Path, dev_state: Path) -> None:
@@ -104,9 +111,9 @@ def test_renaming_the_protected_prod_cluster_is_refused(tmp_path: Path, prod_sta
     changed = result.changed()
     assert changed["aks-cilium-rg"] == ("replace", ["resourceGroupName"])
     assert changed["aks-cilium-cluster-aks"][0] == "replace" and "resourceName" in changed["aks-cilium-cluster-aks"][1]
-    assert changed["aks-cilium-cilium-release"] == ("replace", ["provider"])  # the provider points at the new cluster
+    assert changed["aks-cilium-cilium-release"] == ("replace", ["deletedWith"])  # replaced with the cluster it runs on
     assert "plan: 3 changes refused against " in result.stderr  # the new cluster gets its inline pool at creation
-    assert "azure-native:containerservice:AgentPool aks-cilium-node-pools-apps: would be replaced (forced by resourceGroupName, resourceName)" in result.stderr
+    assert "azure-native:containerservice:AgentPool aks-cilium-node-pools-apps: would be replaced (forced by deletedWith)" in result.stderr
     assert "azure-native:resources:ResourceGroup aks-cilium-rg: would be replaced (forced by resourceGroupName), but it is protected" in result.stderr
     assert "azure-native:containerservice:ManagedCluster aks-cilium-cluster-aks: would be replaced (forced by " in result.stderr
 
@@ -267,14 +274,20 @@ def test_a_child_inherits_its_parents_alias(tmp_path: Path, v2alpha1_state: Path
 
 
 def test_a_hand_written_export_is_read_tolerantly(tmp_path: Path) -> None:
-    # A real export's extras (id, outputs, secrets provider, a default provider, an entry left
-    # by an interrupted replace) are ignored; its secret is read as a secret.
+    # A real export's extras (id, outputs, secrets provider, a default provider) are read as the
+    # engine reads them; its secret is read as a secret.
     project = alias_program(tmp_path / "project", {"apiVersion": "cilium.io/v2"})
     result = plan("test", tmp_path / "out", "--against", str(HAND_WRITTEN_EXPORT), project=project)
     assert result.exit_code == 1
-    assert result.changed() == {"token": ("delete", [])}
-    assert {c["urn"].rsplit("::", 1)[-1]: c["op"] for c in result.changes()} == {"groups": "same", "imds": "same", "token": "delete"}
-    assert result.stderr.splitlines()[1] == (
+    # The `delete: true` copy an interrupted replace left is deleted, as the engine does.
+    assert sorted((c["urn"].rsplit("::", 1)[-1], c["op"], c.get("note", "")) for c in result.changes()) == [
+        ("groups", "same", ""), ("imds", "delete", "left by an interrupted replace (`delete: true`)"), ("imds", "same", ""), ("token", "delete", "")]
+    refused = result.stderr.splitlines()
+    assert refused[1].startswith(
+        "  kubernetes:cilium.io/v2:CiliumCIDRGroup imds: the copy an interrupted replace left (`delete: true`) is the cluster object"
+        " CiliumCIDRGroup azure-imds (cilium.io), which kubernetes:cilium.io/v2:CiliumCIDRGroup imds manages now"
+    )
+    assert refused[2] == (
         "  kubernetes:core/v1:Secret token: would be deleted, but it is protected in the deployed state;"
         " Pulumi refuses to delete a protected resource (https://www.pulumi.com/docs/iac/concepts/options/protect/)"
     )
@@ -317,7 +330,7 @@ def test_a_service_tag_refresh_updates_exactly_the_changed_groups(tmp_path: Path
         (None, "cannot be read (No such file or directory)"),
         ("{", "is not valid JSON at line 1, column 2"),
         ('{"version": 2, "deployment": {"resources": []}}', "deployment version 2 is not supported"),
-        ("[]", 'is not a `pulumi stack export` file ({"version": 3, "deployment": {"resources": [...]}})'),
+        ("[]", 'is not a `pulumi stack export` file ({"version": 3 or 4, "deployment": {"resources": [...]}})'),
         ('{"version": 3, "deployment": {"resources": [{"type": "x"}]}}', "deployment.resources[0]: `urn` must be a Pulumi URN"),
         ('{"version": 3, "deployment": {"resources": {}}}', "`deployment.resources` must be a list"),
     ],

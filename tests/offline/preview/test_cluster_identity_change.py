@@ -5,13 +5,9 @@ from __future__ import annotations
 import pytest
 
 from offline.preview.change_checks import change_problems
-from offline.preview.change_preview import compute_changes
 from offline.preview.state_format import secret_object
-from offline.preview.state_import import DeployedResource
-from offline.run import HELM_RELEASE_TYPE, Registration
-from offline.run.urns import resource_urn
-
-URN = resource_urn("dev", "proj", "", HELM_RELEASE_TYPE, "cilium")
+from offline.run import HELM_RELEASE_TYPE
+from tests.offline.preview.changes import compute, deployed, registration
 
 
 def _release(values: dict) -> dict:
@@ -19,9 +15,9 @@ def _release(values: dict) -> dict:
 
 
 def _problems(old_values: dict, new_values: dict) -> list[str]:
-    old = DeployedResource(URN, HELM_RELEASE_TYPE, True, _release(old_values))
-    new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, _release(new_values))
-    return [str(p) for p in change_problems(compute_changes([old], [new]))]
+    old = deployed(HELM_RELEASE_TYPE, "cilium", _release(old_values))
+    new = registration(HELM_RELEASE_TYPE, "cilium", _release(new_values))
+    return [str(p) for p in change_problems(compute([old], [new]))]
 
 
 IDENTITY = {"cluster": {"name": "weu-1", "id": 1}}
@@ -53,12 +49,10 @@ def test_max_connected_clusters_never_changes() -> None:
 
 
 def test_secret_values_cannot_be_compared() -> None:
-    old = DeployedResource(URN, HELM_RELEASE_TYPE, True, {**_release({}), "values": secret_object()})
-    new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, _release(IDENTITY))
-    assert change_problems(compute_changes([old], [new])) == []
+    old = deployed(HELM_RELEASE_TYPE, "cilium", {**_release({}), "values": secret_object()})
+    assert change_problems(compute([old], [registration(HELM_RELEASE_TYPE, "cilium", _release(IDENTITY))])) == []
 
 
 def test_other_charts_are_not_checked() -> None:
-    old = DeployedResource(URN, HELM_RELEASE_TYPE, True, {**_release(IDENTITY), "chart": "other"})
-    new = Registration(URN, HELM_RELEASE_TYPE, "cilium", True, "", [], "", [], False, {**_release({}), "chart": "other"})
-    assert change_problems(compute_changes([old], [new])) == []
+    old = deployed(HELM_RELEASE_TYPE, "cilium", {**_release(IDENTITY), "chart": "other"})
+    assert change_problems(compute([old], [registration(HELM_RELEASE_TYPE, "cilium", {**_release({}), "chart": "other"})])) == []

@@ -1,4 +1,4 @@
-"""offline/preview/provider_moves.py and admin_warnings.py: moves between providers, admins beside Kubernetes changes."""
+"""Moves between providers (offline/preview/export_answers.py, `providerChanged`) and admins beside Kubernetes changes (admin_warnings.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from pathlib import Path
 
 import yaml
 
-from offline.preview.change_preview import REPLACE, compute_changes
-from offline.preview.provider_moves import provider_move
-from offline.preview.state_import import DeployedResource
+from offline.preview.export_file import ExportedResource
 from offline.run import Registration
 from tests.harness import PROJECT_DIR, plan, variant
+from tests.offline.preview.changes import compute
 
 STACK = "urn:pulumi:dev::aks-cilium::"
 DEFAULT_AZURE = f"{STACK}pulumi:providers:azure-native::default_3_29_0"
@@ -22,31 +21,35 @@ def registration(urn: str, type_: str, inputs: dict, provider: str = "") -> Regi
     return Registration(urn, type_, urn.rsplit("::", 1)[1], True, "", [], provider, [], False, inputs)
 
 
-def deployed(urn: str, type_: str, inputs: dict, provider: str, provider_inputs: dict) -> DeployedResource:
-    return DeployedResource(urn, type_, True, inputs, False, provider, provider_inputs)
+def provider_state(urn: str, type_: str, inputs: dict, id_: str = "1") -> ExportedResource:
+    return ExportedResource(urn, type_, True, id_, inputs)
+
+
+def deployed(urn: str, type_: str, inputs: dict, provider: str) -> ExportedResource:
+    return ExportedResource(urn, type_, True, f"{urn.rsplit('::', 1)[1]}-id", inputs, provider=provider)
 
 
 def test_moving_from_the_default_azure_native_provider_to_an_explicit_one_replaces_nothing() -> None:
     group = f"{STACK}azure-native:resources:ResourceGroup::rg"
-    old = deployed(group, "azure-native:resources:ResourceGroup", {"location": "westeurope"}, f"{DEFAULT_AZURE}::1", {"location": "westeurope", "version": "3.29.0"})
+    default = provider_state(DEFAULT_AZURE, "pulumi:providers:azure-native", {"location": "westeurope", "version": "3.29.0"})
+    old = deployed(group, "azure-native:resources:ResourceGroup", {"location": "westeurope", "azureApiVersion": "2024-03-01"}, f"{DEFAULT_AZURE}::1")
     # Even another config: azure-native's DiffConfig never asks for a replace.
     provider = registration(EXPLICIT_AZURE, "pulumi:providers:azure-native", {"location": "northeurope", "environment": "public"})
     new = registration(group, "azure-native:resources:ResourceGroup", {"location": "westeurope"}, f"{EXPLICIT_AZURE}::2")
-    assert provider_move(old, new, {EXPLICIT_AZURE: provider}) is None
-    assert [(c.op, c.urn) for c in compute_changes([old], [provider, new])] == [("create", EXPLICIT_AZURE), ("same", group)]
+    assert [(c.op, c.urn) for c in compute([default, old], [provider, new])] == [("create", EXPLICIT_AZURE), ("same", group)]
 
 
 def test_moving_to_a_kubernetes_provider_for_another_cluster_replaces_the_object() -> None:
     old_provider, new_provider = f"{STACK}pulumi:providers:kubernetes::old", f"{STACK}pulumi:providers:kubernetes::new"
     group = f"{STACK}kubernetes:cilium.io/v2:CiliumCIDRGroup::corp"
     spec = {"apiVersion": "cilium.io/v2", "kind": "CiliumCIDRGroup", "metadata": {"name": "corp"}}
-    old = deployed(group, "kubernetes:cilium.io/v2:CiliumCIDRGroup", spec, f"{old_provider}::1", {"clusterIdentifier": "cluster-a"})
-    provider = registration(new_provider, "pulumi:providers:kubernetes", {"clusterIdentifier": "cluster-b"})
+    recorded = [provider_state(old_provider, "pulumi:providers:kubernetes", {"clusterIdentifier": "cluster-a"}),
+                deployed(group, "kubernetes:cilium.io/v2:CiliumCIDRGroup", spec, f"{old_provider}::1")]
     new = registration(group, "kubernetes:cilium.io/v2:CiliumCIDRGroup", spec, f"{new_provider}::2")
-    change = provider_move(old, new, {new_provider: provider})
-    assert change is not None and (change.op, change.paths) == (REPLACE, ("provider",))
-    same_cluster = registration(new_provider, "pulumi:providers:kubernetes", {"clusterIdentifier": "cluster-a"})
-    assert provider_move(old, new, {new_provider: same_cluster}) is None
+    other = compute(recorded, [registration(new_provider, "pulumi:providers:kubernetes", {"clusterIdentifier": "cluster-b"}), new])
+    assert [(c.op, c.paths) for c in other if c.urn == group] == [("replace", ("provider",))]
+    same = compute(recorded, [registration(new_provider, "pulumi:providers:kubernetes", {"clusterIdentifier": "cluster-a"}), new])
+    assert [c.op for c in same if c.urn == group] == ["same"]
 
 
 def _as_default_provider_state(state: Path, target: Path) -> Path:
