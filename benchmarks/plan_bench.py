@@ -34,8 +34,8 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from offline.run import yaml_io  # noqa: E402 (needs the project on sys.path)
-from offline.run.stack_config import copy_program  # noqa: E402
+from offline.run.stack_files import yaml_io  # noqa: E402 (needs the project on sys.path)
+from offline.run.stack_files.stack_config import copy_program  # noqa: E402
 
 SDK_PACKAGES = ("pulumi", "pulumi_azure_native", "pulumi_kubernetes")
 GROUP_COUNTS = (10, 100, 1000)

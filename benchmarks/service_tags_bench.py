@@ -32,7 +32,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 from azure_service_tags.file import read_service_tags_file  # noqa: E402
 from offline.run.engine import run_stack  # noqa: E402
-from offline.run.stack_config import read_stack_config  # noqa: E402
+from offline.run.stack_files.stack_config import read_stack_config  # noqa: E402
 from settings.stack import load_settings  # noqa: E402
 
 REFERENCE_DIR = Path(os.environ.get("AKS_CILIUM_REFERENCE", PROJECT_DIR.parent / "shared" / "reference"))

@@ -41,7 +41,7 @@ from typing import Any, Optional
 
 import pulumi
 
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 #: The organization every diy backend reports (pulumi pkg/backend/diy/state.go).
 DIY_ORGANIZATION = "organization"

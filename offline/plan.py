@@ -9,7 +9,7 @@ Runs the real `__main__.py` under the Pulumi SDK's mock engine with the stack's 
 - validates custom resources and Cilium Helm values against the schemas of the stack's Cilium
   version (`offline.schemas.validation`), from `--schemas`, `$AKS_CILIUM_SCHEMAS`, or the cache
   `make schemas` fills, then the shared reference folder (`offline.schemas.cache`).
-- writes `state.json` (`offline.preview.state_export`) and, with `--against FILE`, previews the changes
+- writes `state.json` (`offline.preview.state.state_export`) and, with `--against FILE`, previews the changes
   against that deployed state and writes `changes.json` (`offline.preview.preview_step`).
 
 Exit codes: 0 planned and valid; 1 a schema violation, or a change the preview refuses; 2 bad
@@ -20,20 +20,17 @@ options). Errors go to stderr without a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
-
-import pulumi
+from typing import Mapping, Optional, Sequence
 
 from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
-from offline.preview.export_file import ExportFileError, stack_outputs
 from offline.preview.preview_step import CHANGES_FILE, STATE_FILE, other_stack_problem, preview, principal_problem, read_deployed
-from offline.preview.state_export import state_document, to_json
+from offline.preview.state.export_file import ExportFileError, stack_outputs
+from offline.preview.state.state_export import state_document, to_json
 from offline.report.plan_files import MANIFEST, PlanFilesError, has_no_record, write_plan_files
 from offline.report.plan_report import PlanHeader, render_plan, to_yaml
 from offline.run import (
@@ -41,36 +38,25 @@ from offline.run import (
     FAKE_DEPLOYER_OBJECT_ID,
     EngineOptions,
     ProgramRun,
-    StackConfig,
     StackFileError,
     UnknownResourceType,
     build_graph,
     helm_releases,
     kubernetes_objects,
-    read_stack_config,
-    run_program,
-    start_mocks,
     to_dot,
     types_without_row,
-    with_notes,
 )
-from offline.run.esc import OPTION as ESC_OPTION
-from offline.run.esc import esc_note
-from offline.run.stack_config import project_name
+from offline.run.clean_run import PlanInputError, run_program_cleanly
+from offline.run.stack_files.esc import OPTION as ESC_OPTION
+from offline.run.stack_files.stack_config import project_name
 from offline.schemas.cache import SCHEMAS_ENV, SchemaSearch, schema_search
 from offline.schemas.validation import validate
-from settings.common.errors import ConfigError
-from settings.problems import Problem
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[1]
-
-
-class PlanInputError(Exception):
-    """Bad input the user must fix; the message is all they need to see."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +71,7 @@ class Options:
     overwrite: bool = False
     """Write into an output folder that holds files the plan did not write (offline.report.plan_files)."""
     esc_values: Optional[Path] = None
-    """An opened Pulumi ESC environment's values, for a stack file with `environment:` (offline.run.esc)."""
+    """An opened Pulumi ESC environment's values, for a stack file with `environment:` (offline.run.stack_files.esc)."""
 
 
 def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT_ENGINE, environ: Mapping[str, str] = os.environ) -> Options:
@@ -111,81 +97,6 @@ def parse_options(argv: Optional[Sequence[str]], engine: EngineOptions = DEFAULT
     return Options(
         args.stack, project_dir, out_dir, schemas, args.against, replace(engine, principal=args.principal), args.overwrite or adopt, args.esc_values
     )
-
-
-# --- running the program ------------------------------------------------------------------
-
-
-def run_program_cleanly(project_dir: Path, stack: str, engine: EngineOptions = DEFAULT_ENGINE, esc_values: Optional[Path] = None) -> ProgramRun:
-    """The program's `ProgramRun`, or `PlanInputError` with one clean message.
-
-    Under the mock engine an exception raised while the program runs can surface from
-    `asyncio.run`, from an Output callback, or only when asyncio collects a future nobody
-    awaited ("Future exception was never retrieved"); all three become one message here.
-    """
-    try:
-        config = read_stack_config(project_dir, stack, esc_values)
-    except StackFileError as exc:
-        raise PlanInputError(str(exc)) from None
-
-    stray: list[BaseException] = []
-
-    def keep_stray(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        stray.append(context.get("exception") or RuntimeError(context.get("message", "unknown asyncio error")))
-
-    async def main() -> ProgramRun:
-        asyncio.get_running_loop().set_exception_handler(keep_stray)
-        return await run_program(project_dir, config, start_mocks(config, options=engine))
-
-    def keep_unraisable(unraisable: Any) -> None:
-        # A failed run can leave an event loop whose __del__ trips over its closed selector;
-        # that is teardown noise, not the program's error.
-        if "BaseEventLoop.__del__" not in repr(unraisable.object):
-            stray.append(unraisable.exc_value)
-
-    previous_hook = sys.unraisablehook
-    sys.unraisablehook = keep_unraisable
-    failure: Optional[BaseException] = None
-    try:
-        run = asyncio.run(main())
-    except Exception as exc:  # reported below as one message, never as a traceback
-        failure = exc
-    finally:
-        if failure is not None or stray:
-            gc.collect()  # flush futures that hold an exception nobody retrieved, into `stray`
-        sys.unraisablehook = previous_hook
-    failure = failure or (stray[0] if stray else None)
-    if failure is not None:
-        raise PlanInputError(_describe_failure(failure, project_dir, config.notes) + _esc_note(config, failure)) from None
-    if config.esc_environments:
-        run.log.append(("warning", esc_note(config.stack_file.name, config.esc_environments)))
-    return run
-
-
-def _esc_note(config: StackConfig, failure: BaseException) -> str:
-    """Where missing keys may have come from, when the stack file imports ESC environments."""
-    if not config.esc_environments:
-        return ""
-    problems = failure.problems if isinstance(failure, ConfigError) else []
-    missing = [p.path for p in problems if isinstance(p, Problem) and p.message.startswith("required but not set")]
-    return "\n" + esc_note(config.stack_file.name, config.esc_environments, missing)
-
-
-def _describe_failure(exc: BaseException, project_dir: Path, notes: Mapping[str, str]) -> str:
-    """Config errors (a `pulumi.RunError`) speak for themselves; a bug says where it happened."""
-    if isinstance(exc, ConfigError) and notes:
-        return str(ConfigError(exc.stack_file, with_notes(exc.problems, notes)))
-    if isinstance(exc, (pulumi.RunError, StackFileError)):
-        return str(exc)
-    where = ""
-    project = str(project_dir.resolve())
-    traceback = exc.__traceback__
-    while traceback is not None:
-        frame_file = traceback.tb_frame.f_code.co_filename
-        if frame_file.startswith(project) and "/offline/" not in frame_file:
-            where = f" at {Path(frame_file).resolve().relative_to(project)}:{traceback.tb_lineno}"
-        traceback = traceback.tb_next
-    return f"the program failed{where}: {type(exc).__name__}: {exc}"
 
 
 def shown_path(path: Path) -> str:

@@ -17,7 +17,7 @@ from pydantic import field_validator
 from settings.common.base import Section
 from settings.common.errors import key_path
 from settings.common.guids import is_guid
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 #: What Azure accepts as a role assignment's principalType for a Kubernetes admin
 #: (https://learn.microsoft.com/rest/api/authorization/role-assignments/create).

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from settings.common.errors import did_you_mean
+from settings.common.problems import Problem
 from settings.common.raw_config import AZURE_NATIVE
-from settings.problems import Problem
 
 #: The config keys `pulumi_azure_native.Provider` takes (its arguments, camelCase as in
 #: `pulumi config set azure-native:<key>`). tests/components/test_azure_provider.py checks this

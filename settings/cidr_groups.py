@@ -11,8 +11,8 @@ from settings.common import kubernetes_names
 from settings.common.addresses import AnyCidr
 from settings.common.base import Section
 from settings.common.errors import key_path
+from settings.common.problems import Problem
 from settings.network import AKS_RESERVED_RANGES, IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
-from settings.problems import Problem
 
 #: The two groups every stack declares; extra groups may not reuse these names.
 BUILTIN_CIDR_GROUPS: dict[str, str] = {

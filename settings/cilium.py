@@ -10,9 +10,9 @@ from pydantic import Field, field_validator
 
 from settings.common.base import Section
 from settings.common.errors import key_path
+from settings.common.problems import Problem, show
 from settings.common.versions import release_version, version_in_state
 from settings.mesh.identity import CiliumClusterSettings
-from settings.problems import Problem, show
 
 #: Oldest Cilium release whose Hubble labels traffic to CIDR groups that no policy references
 #: (Cilium 1.17.0 release notes: https://github.com/cilium/cilium/releases/tag/v1.17.0).

@@ -13,9 +13,9 @@ from settings.access import ClusterAdminSettings
 from settings.common.addresses import Ipv4Cidr
 from settings.common.base import Section
 from settings.common.errors import key_path
+from settings.common.problems import Problem
 from settings.kubelogin import KubeloginSettings
 from settings.node_pools import NodePoolSettings, default_node_pools
-from settings.problems import Problem
 from settings.upgrades import UpgradeChannel
 
 # https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges#overview-of-api-server-authorized-ip-ranges

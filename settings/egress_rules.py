@@ -16,7 +16,7 @@ from settings.cilium import CiliumSettings
 from settings.common import kubernetes_names
 from settings.common.base import Section
 from settings.common.errors import did_you_mean, key_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 #: Ports a restriction may name; 0 is not one: Cilium reads port "0" as "every port".
 PORT_RANGE = (1, 65535)

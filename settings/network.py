@@ -11,7 +11,7 @@ from pydantic import Field
 from settings.common.addresses import IpNetwork, Ipv4Address, Ipv4Cidr, overlapping_pairs, overlaps_with
 from settings.common.base import Section
 from settings.common.errors import key_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 VNET_FAQ_URL = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#what-address-ranges-can-i-use-in-my-virtual-networks"
 BYO_CNI_URL = "https://learn.microsoft.com/azure/aks/use-byo-cni#prerequisites"

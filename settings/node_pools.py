@@ -16,8 +16,8 @@ from pydantic import BeforeValidator, Field, field_validator
 from settings.cilium import DEFAULT_CLUSTER_POOL_MASK_SIZE, CiliumSettings
 from settings.common.base import Section
 from settings.common.errors import key_path
+from settings.common.problems import Problem
 from settings.network import NetworkSettings
-from settings.problems import Problem
 
 #: Azure keeps five addresses of every subnet for itself
 #: (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).

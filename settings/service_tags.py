@@ -27,8 +27,8 @@ from azure_service_tags.groups import ServiceTagGroup
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS, CidrGroupSettings, check_labels, check_object_name
 from settings.common.base import Section
 from settings.common.errors import did_you_mean, json_path, key_path
+from settings.common.problems import Problem
 from settings.network import IN_CLUSTER_WHY, NetworkSettings, in_cluster_overlaps
-from settings.problems import Problem
 
 KEY = key_path("serviceTags")
 

@@ -33,13 +33,13 @@ from settings.common.azure_names import NAMING_RULES_URL, AzureNames, azure_name
 from settings.common.base import Section
 from settings.common.errors import LOCATION_KEY, PROJECT, ConfigError, describe_error, fold, key_path
 from settings.common.placeholders import find_placeholders
+from settings.common.problems import Problem
 from settings.egress_rules import EgressRuleSettings, egress_rule_problems
 from settings.mesh.fleet import MemberFacts, MemberFileError, fleet_problems, read_member
 from settings.mesh.identity import cluster_identity_problems
 from settings.mesh.member import CA_KEY, MeshSettings, ca_key_problems, managed_value_problems, mesh_placeholders, mesh_problems
 from settings.network import NetworkSettings, network_problems
 from settings.node_pools import node_pool_limit_problems, node_pool_problems
-from settings.problems import Problem
 from settings.service_tags import ServiceTagsConfig, ServiceTagsSettings, load_service_tags, service_tag_problems
 from settings.upgrades import upgrade_problems
 

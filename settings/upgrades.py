@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Optional, Protocol
 from pydantic import BeforeValidator
 
 from settings.common.errors import key_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 #: Channels under which Azure moves the Kubernetes minor version itself: the stack declares no
 #: version and ignores `kubernetesVersion` and every pool's `orchestratorVersion`.

@@ -28,8 +28,8 @@ from offline.plan import main as plan_main
 from offline.run import DEFAULT_ENGINE, EngineOptions
 from offline.run.engine import ProgramRun, RecordingMonitor, Registration, run_program, start_mocks
 from offline.run.mocks import reveal_secrets as reveal  # noqa: F401 (re-exported for tests)
-from offline.run.stack_config import StackConfig, copy_program, read_stack_config
-from offline.run.yaml_io import dump, load
+from offline.run.stack_files.stack_config import StackConfig, copy_program, read_stack_config
+from offline.run.stack_files.yaml_io import dump, load
 from offline.schemas.cache import CACHE_DIR, SCHEMAS_ENV
 from offline.schemas.schema_set import SchemaSet
 from settings.common.errors import ConfigError
@@ -219,7 +219,7 @@ def load_stack_settings(stack: str, changes: Optional[dict[str, Any]] = None) ->
 
 def problems_for(changes: dict[str, Any], stack: str = "dev") -> list[str]:
     """The problems a real stack file with `changes` is refused with, as users read them (the test
-    fails if it is accepted); `ConfigError.problems` holds them as `settings.problems.Problem`s."""
+    fails if it is accepted); `ConfigError.problems` holds them as `settings.common.problems.Problem`s."""
     with pytest.raises(ConfigError) as caught:
         load_stack_settings(stack, changes)
     assert str(caught.value).startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")

@@ -18,7 +18,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from offline.run import yaml_io
+from offline.run.stack_files import yaml_io
 from tests.harness import PROJECT_DIR
 
 REQUIREMENT_FILES = ("requirements.txt", "requirements-dev.txt", "requirements-setup.txt")

@@ -23,7 +23,7 @@ from typing import Any
 from components.cidr_groups import CidrGroupSpec, groups_from_settings
 from components.cilium import RELEASE_NAME
 from components.egress_policies import NAMESPACE_LABEL, policy_manifests
-from offline.preview.export_file import ExportFileError, read_export
+from offline.preview.state.export_file import ExportFileError, read_export
 from offline.run import StackFileError, read_stack_config
 from settings.cidr_groups import BUILTIN_CIDR_GROUPS
 from settings.common.errors import ConfigError

@@ -24,11 +24,11 @@ from typing import Optional
 from offline.fleet.invariants import PEERING_TYPE, VNET_TYPE, MemberPlan, plan_problems
 from offline.plan import DEFAULT_PROJECT_DIR, EXIT_BAD_INPUT, EXIT_INVALID, EXIT_OK, Options, PlanInputError, plan_with_run
 from offline.run import CILIUM_CHART, ProgramRun, helm_releases, plain
-from offline.run.stack_config import StackFileError, list_stacks, project_name
+from offline.run.stack_files.stack_config import StackFileError, list_stacks, project_name
 from offline.schemas.cache import schema_search
 from settings.common.errors import PROJECT
+from settings.common.problems import Problem
 from settings.mesh.fleet import MemberFacts, MemberFileError, fleet_problems, member_facts, member_list_problems, read_member_config
-from settings.problems import Problem
 
 
 def find_members(project_dir: Path, project: str, fleet: str) -> list[MemberFacts]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from settings.common.errors import key_path
+from settings.common.problems import Problem
 from settings.mesh.fleet import MemberFacts
-from settings.problems import Problem
 
 PEERING_TYPE = "azure-native:network:VirtualNetworkPeering"
 VNET_TYPE = "azure-native:network:VirtualNetwork"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from offline.preview.change_preview import SAME, ResourceChange
 from offline.run import MANAGED_CLUSTER_TYPE
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 ROLE_ASSIGNMENT_TYPE = "azure-native:authorization:RoleAssignment"
 #: The built-in role "Azure Kubernetes Service RBAC Cluster Admin" (components/cluster_access.py).

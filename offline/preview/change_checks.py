@@ -42,8 +42,8 @@ from offline.run import (
     urn_name,
 )
 from settings.cilium import cilium_step_problem
+from settings.common.problems import Problem
 from settings.mesh.identity import identity_step_problem, identity_text
-from settings.problems import Problem
 
 
 @dataclass(frozen=True)

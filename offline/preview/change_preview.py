@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from offline.preview.export_answers import CREATE, DELETE, REPLACE, SAME, UPDATE, ExportAnswers, Step
-from offline.preview.export_file import Export, ExportedResource
+from offline.preview.state.export_file import Export, ExportedResource
 from offline.run import KUBERNETES_PROVIDER_TYPE, Registration, StackOutput, urn_name
 
 OPS = (CREATE, UPDATE, REPLACE, DELETE, SAME)

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from offline.preview.check_inputs import checked_inputs
-from offline.preview.export_file import Export, ExportedResource, subscription_and_tenant
 from offline.preview.provider_diff import KUBERNETES_PROVIDER, config_replaces, diff, kubernetes_provider_diff
-from offline.preview.state_flags import forced_replace
-from offline.preview.state_format import SECRET_SIG, SIG_KEY, is_engine_resource
+from offline.preview.state.export_file import Export, ExportedResource, subscription_and_tenant
+from offline.preview.state.state_flags import forced_replace
+from offline.preview.state.state_format import SECRET_SIG, SIG_KEY, is_engine_resource
 from offline.preview.value_compare import is_secret_object, is_unknown, is_wrapped_secret, top_key
 from offline.run import UNKNOWN, Answer, ClientConfig, ResourceRequest, covers, urn_name
 

@@ -16,11 +16,11 @@ from offline.preview.admin_warnings import admin_change_warnings
 from offline.preview.change_checks import change_problems
 from offline.preview.change_preview import changes_json, compute_changes, render_changes
 from offline.preview.export_answers import ExportAnswers
-from offline.preview.export_file import Export, ExportedResource, read_export
-from offline.preview.state_flags import pending_operations_warning, refresh_notices
+from offline.preview.state.export_file import Export, ExportedResource, read_export
+from offline.preview.state.state_flags import pending_operations_warning, refresh_notices
 from offline.run import ProgramRun
 from settings.common.guids import is_guid
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 CHANGES_FILE = "changes.json"
 STATE_FILE = "state.json"

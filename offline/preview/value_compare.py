@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
-from offline.preview.state_format import SECRET_SIG, SIG_KEY
+from offline.preview.state.state_format import SECRET_SIG, SIG_KEY
 from offline.run import SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")

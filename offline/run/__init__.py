@@ -4,14 +4,12 @@ The other wings import from here only: the model (`offline.run.model`), the obje
 the deploy graph and the resource-type table.
 """
 
-from offline.run import yaml_io
 from offline.run.answers import UNKNOWN, Answer, ClientConfig, ResourceAnswers, ResourceRequest
 from offline.run.engine import DEFAULT_ENGINE, EngineOptions, ProgramRun, run_program, start_mocks
 from offline.run.graph import DeployGraph, build_graph, to_dot, typical_minutes
 from offline.run.mocks import FAKE_DEPLOYER_OBJECT_ID
 from offline.run.model import HelmRelease, KubernetesObject, Read, Registration, StackOutput, Validation
 from offline.run.objects import HIDDEN_INPUTS, cilium_version, custom_resource_kind, helm_releases, kubernetes_objects, plain
-from offline.run.plain_values import plain_numbers
 from offline.run.replace_rules import AGENT_POOL_FIXED_FIELDS, covers
 from offline.run.resource_types import (
     AGENT_POOL_TYPE,
@@ -25,7 +23,9 @@ from offline.run.resource_types import (
     resource_type,
     types_without_row,
 )
-from offline.run.stack_config import StackConfig, StackFileError, list_stacks, read_stack_config, with_notes
+from offline.run.stack_files import yaml_io
+from offline.run.stack_files.plain_values import plain_numbers
+from offline.run.stack_files.stack_config import StackConfig, StackFileError, list_stacks, read_stack_config, with_notes
 from offline.run.urns import resource_urn, urn_name
 
 __all__ = [

@@ -30,7 +30,7 @@ from offline.run.answers import Answer, ResourceAnswers, ResourceRequest
 from offline.run.default_providers import check_provider, disabled_packages
 from offline.run.mocks import DIY_ORGANIZATION, FAKE_DEPLOYER_OBJECT_ID, DeployedStack, OfflineMocks
 from offline.run.model import ProgramRun, Read, Registration, StackOutput
-from offline.run.stack_config import StackConfig, read_stack_config
+from offline.run.stack_files.stack_config import StackConfig, read_stack_config
 from offline.run.urns import Resolved, alias_specs, alias_urns, resource_urn
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from offline.run.stack_config import StackConfig
+from offline.run.stack_files.stack_config import StackConfig
 
 
 @dataclass

@@ -13,8 +13,8 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from offline.run.model import HelmRelease, KubernetesObject, ProgramRun
-from offline.run.plain_values import plain_numbers
 from offline.run.resource_types import CILIUM_CHART, HELM_RELEASE_TYPE, SECRET_PLACEHOLDER, UNKNOWN_PLACEHOLDER
+from offline.run.stack_files.plain_values import plain_numbers
 
 # `kubernetes:<group>/<version>:<Kind>` with a dotted group: a custom resource, not core.
 _CUSTOM_RESOURCE_TYPE = re.compile(r"^kubernetes:(?P<group>[a-z0-9-]+(\.[a-z0-9-]+)+)/(?P<version>[a-z0-9]+):(?P<kind>\w+)$")

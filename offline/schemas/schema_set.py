@@ -48,7 +48,7 @@ from typing import Any, Optional, Union
 
 from jsonschema import Draft7Validator
 
-from offline.run import yaml_io
+from offline.run.stack_files import yaml_io
 from offline.schemas.crd_json_schema import CrdValidator, crd_to_json_schema, format_checker
 from offline.schemas.messages import short, validation_errors
 from offline.schemas.object_meta import metadata_problems

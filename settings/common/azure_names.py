@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from settings.common.errors import key_path
-from settings.problems import UNSET, Problem
+from settings.common.problems import UNSET, Problem
 
 NAMING_RULES_URL = "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules"
 

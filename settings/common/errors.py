@@ -17,7 +17,7 @@ import pulumi
 from pydantic import BaseModel
 
 from settings.common.base import section_model_in
-from settings.problems import UNSET, Problem, show
+from settings.common.problems import UNSET, Problem, show
 
 PROJECT = "aks-cilium"
 LOCATION_KEY = "azure-native:location"
@@ -40,7 +40,7 @@ def json_path(parts: Iterable[PathPart], head: str = "") -> str:
     """`a.b[0].c` for ('a', 'b', 0, 'c'); after `head` when given (`aks-cilium:tags` + `.owner`).
 
     The one writer of config key paths, as `pulumi config set --path` spells them; the stack-file
-    reader (offline/run/stack_config.py) writes its key paths with it too.
+    reader (offline/run/stack_files/stack_config.py) writes its key paths with it too.
     """
     path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
     return path if head else path.lstrip(".")

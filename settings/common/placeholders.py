@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Union
 
 from settings.common.errors import ConfigError, PathPart, key_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 DOCUMENTATION_RANGES = {
     ipaddress.ip_network("192.0.2.0/24"): "RFC 5737",

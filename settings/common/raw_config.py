@@ -30,7 +30,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Optional
 
 from settings.common.errors import LOCATION_KEY, PROJECT, close_matches, fold
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 AZURE_NATIVE = LOCATION_KEY.split(":", 1)[0]
 OUR_NAMESPACES = (PROJECT, AZURE_NATIVE)

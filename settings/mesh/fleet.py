@@ -25,11 +25,11 @@ from pydantic import BaseModel, ValidationError
 from settings.cilium import CiliumSettings
 from settings.common.azure_names import azure_names
 from settings.common.errors import LOCATION_KEY, PROJECT, key_path
+from settings.common.problems import Problem
 from settings.common.versions import release_version
 from settings.mesh.identity import CiliumClusterSettings
 from settings.mesh.member import MeshSettings
 from settings.network import NetworkSettings
-from settings.problems import Problem
 
 SUBSCRIPTION_KEY = "azure-native:subscriptionId"
 DEFAULT_CILIUM_VERSION = CiliumSettings.model_fields["version"].default

@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 
 from settings.common.base import Section
 from settings.common.errors import key_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 CLUSTER_NAME_MAX = 32
 CLUSTER_NAME_PATTERN = r"([a-z0-9][-a-z0-9]*)?[a-z0-9]"

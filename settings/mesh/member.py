@@ -18,9 +18,9 @@ from pydantic import Field, field_validator
 from settings.common.addresses import Ipv4Address, Ipv4Cidr
 from settings.common.base import Section
 from settings.common.errors import key_path
+from settings.common.problems import Problem
 from settings.mesh.identity import CLUSTER_NAME_PATTERN, MAX_CONNECTED_CLUSTERS
 from settings.network import NetworkSettings
-from settings.problems import Problem
 
 #: Port of the clustermesh-apiserver's etcd (values.yaml `clustermesh.apiserver.service`; clustermesh.rst).
 MESH_API_PORT = 2379

@@ -12,7 +12,7 @@ from components.kinds import AZURE_NATIVE_PROVIDER_TYPE
 from components.platform import AZURE_PROVIDER_NAME
 from offline.run.default_providers import DefaultProviderDenied
 from offline.run.engine import run_program, start_mocks
-from offline.run.stack_config import StackConfig
+from offline.run.stack_files.stack_config import StackConfig
 from settings.azure_provider import PROVIDER_KEYS, azure_provider_settings, python_name
 from settings.common.errors import ConfigError
 from tests.harness import PROJECT_DIR, ProgramTestCase, changed_config, is_secret, reveal

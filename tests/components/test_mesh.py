@@ -26,11 +26,11 @@ from components.mesh import (
     mesh_helm_values,
     pem_base64,
 )
-from offline.preview.state_export import state_document, to_json
+from offline.preview.state.state_export import state_document, to_json
 from offline.run import plain
 from offline.run.engine import start_mocks
 from offline.run.mocks import FAKE_SUBSCRIPTION_ID
-from offline.run.stack_config import StackConfig
+from offline.run.stack_files.stack_config import StackConfig
 from settings.mesh.fleet import member_facts
 from settings.mesh.member import CA_KEY
 from tests.fleet_data import CA_CERT, member_config

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from offline.run.stack_config import read_stack_config
+from offline.run.stack_files.stack_config import read_stack_config
 from settings.common.errors import ConfigError
 from settings.network import FORBIDDEN_RANGES
 from settings.stack import load_settings

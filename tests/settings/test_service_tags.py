@@ -21,7 +21,7 @@ from azure_service_tags.groups import (
     collapse,
     service_tag_groups,
 )
-from offline.run.stack_config import read_stack_config
+from offline.run.stack_files.stack_config import read_stack_config
 from settings.common import kubernetes_names
 from settings.common.errors import ConfigError
 from settings.stack import load_settings

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from offline.fleet.command import main
-from offline.run.yaml_io import dump, load
+from offline.run.stack_files.yaml_io import dump, load
 from offline.schemas.schema_set import SchemaSet
 from tests.harness import CILIUM_SCHEMA_DIRS, needs_schemas
 from tests.offline.fleet.test_fleet_day_two import fleet_program

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from offline.run.stack_config import copy_program
-from offline.run.yaml_io import dump, load
+from offline.run.stack_files.stack_config import copy_program
+from offline.run.stack_files.yaml_io import dump, load
 from tests.harness import PROJECT_DIR, plan
 
 RELEASE = "aks-cilium-cilium-release"

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from offline.preview.change_preview import ResourceChange, compute_changes
 from offline.preview.check_inputs import checked_inputs
 from offline.preview.export_answers import PREVIEW, UP, ExportAnswers
-from offline.preview.export_file import Export, ExportedResource
+from offline.preview.state.export_file import Export, ExportedResource
 from offline.run import Answer, ResourceRequest
 from offline.run.engine import Registration
 from offline.run.urns import resource_urn

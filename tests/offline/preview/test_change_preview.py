@@ -15,7 +15,7 @@ from typing import Optional
 
 import pytest
 
-from offline.preview.state_format import secret_object
+from offline.preview.state.state_format import secret_object
 from offline.run import EngineOptions
 from tests.harness import FIXTURES, PROJECT_DIR, alias_program, assert_clean_failure, plan, variant
 from tests.service_tag_data import small_document, tag_entry, write

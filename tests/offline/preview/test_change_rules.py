@@ -9,7 +9,7 @@ import pytest
 from pulumi.runtime import rpc
 
 from offline.preview.change_checks import change_problems as problem_objects
-from offline.preview.export_file import ExportedResource
+from offline.preview.state.export_file import ExportedResource
 from offline.preview.value_compare import compare
 from offline.run import HELM_RELEASE_TYPE, covers, resource_type
 from offline.run.engine import Registration

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from offline.preview.change_checks import change_problems
-from offline.preview.state_format import secret_object
+from offline.preview.state.state_format import secret_object
 from offline.run import HELM_RELEASE_TYPE
 from tests.offline.preview.changes import compute, deployed, registration
 

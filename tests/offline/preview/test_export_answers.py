@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from offline.preview.export_answers import CREATE, PREVIEW, REPLACE, SAME, UP, UPDATE, ExportAnswers
-from offline.preview.export_file import parse_export
+from offline.preview.state.export_file import parse_export
 from offline.run.answers import UNKNOWN, Answer, ResourceRequest
 from tests.offline.preview.exports import entry, export_document
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from offline.preview.export_file import ExportedResource
+from offline.preview.state.export_file import ExportedResource
 from offline.run import Registration
 from tests.harness import PROJECT_DIR, plan, variant
 from tests.offline.preview.changes import compute

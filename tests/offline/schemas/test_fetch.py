@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.run.stack_config import copy_program, list_stacks
+from offline.run.stack_files.stack_config import copy_program, list_stacks
 from offline.schemas.fetch import DEFAULT_BASE_URL, FetchError, fetch_version, main, pinned_versions, schema_files
 from offline.schemas.schema_set import SchemaSet
 from tests.harness import PROJECT_DIR

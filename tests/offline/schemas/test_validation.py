@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.run.stack_config import copy_program
+from offline.run.stack_files.stack_config import copy_program
 from offline.schemas.fetch import main as fetch_main
 from tests.harness import PROJECT_DIR, PlanResult, plan, project_copy
 from tests.schema_server import fill_cache, schema_server

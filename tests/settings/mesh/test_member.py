@@ -9,7 +9,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from offline.run.stack_config import read_stack_config
+from offline.run.stack_files.stack_config import read_stack_config
 from settings.common.errors import ConfigError
 from settings.mesh.member import (
     CA_KEY,

@@ -1,11 +1,11 @@
-"""How a stack file's YAML becomes plain config data (offline/run/yaml_values.py); tests/offline/run/test_stack_files.py drives the same rules end to end."""
+"""How a stack file's YAML becomes plain config data (offline/run/stack_files/yaml_values.py); tests/offline/run/stack_files/test_stack_files.py drives the same rules end to end."""
 
 from __future__ import annotations
 
 import pytest
 
-from offline.run import yaml_values
-from settings.problems import Written
+from offline.run.stack_files import yaml_values
+from settings.common.problems import Written
 
 
 def build(text: str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from offline.run.engine import run_program, start_mocks
-from offline.run.stack_config import StackConfig, read_stack_config
+from offline.run.stack_files.stack_config import StackConfig, read_stack_config
 from settings.common.azure_names import MAX_CLUSTER_NAME, RULES, azure_names, default_cluster_name, dns_prefix_for, name_problem
 from settings.stack import load_settings
 from tests.harness import PROJECT_DIR, ProgramTestCase, problems_for

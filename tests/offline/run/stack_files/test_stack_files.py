@@ -17,8 +17,8 @@ from typing import Callable, Optional
 
 import pytest
 
-from offline.run.stack_config import StackFileError, copy_program, read_stack_config, with_notes
-from settings.problems import UNSET, Problem, Written
+from offline.run.stack_files.stack_config import StackFileError, copy_program, read_stack_config, with_notes
+from settings.common.problems import UNSET, Problem, Written
 from tests.harness import CILIUM_REFERENCE_DIR, PROJECT_DIR, PlanResult, plan, skip_or_fail
 from tests.service_tag_data import small_document
 

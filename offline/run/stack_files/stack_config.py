@@ -6,7 +6,7 @@ project-level `config:` defaults first, then the stack file's values. Values bec
 strings the CLI hands a program (objects and lists as JSON). `secure:` values cannot be
 decrypted without the CLI; they are replaced by the text `[secret]` and marked secret.
 The files are read as plain JSON data, or refused with every problem's line and key path
-(`offline.run.yaml_values`: dates, tags, keys set twice, non-text keys, YAML 1.1/1.2 ambiguities).
+(`offline.run.stack_files.yaml_values`: dates, tags, keys set twice, non-text keys, YAML 1.1/1.2 ambiguities).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from offline.run import yaml_io, yaml_values
-from offline.run.esc import EscValuesError, imported_environments, read_esc_values
 from offline.run.resource_types import SECRET_PLACEHOLDER
+from offline.run.stack_files import yaml_io, yaml_values
+from offline.run.stack_files.esc import EscValuesError, imported_environments, read_esc_values
 from settings.common.errors import json_path
-from settings.problems import Problem
+from settings.common.problems import Problem
 
 __all__ = ["StackConfig", "StackFileError", "copy_program", "list_stacks", "project_name", "read_stack_config", "with_notes"]
 
@@ -36,9 +36,9 @@ class StackConfig:
     """`namespace:key` -> value as the CLI passes it."""
     secret_keys: tuple[str, ...]
     notes: Mapping[str, str] = field(default_factory=dict)
-    """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.run.yaml_values`)."""
+    """Config key path -> how YAML read a plain number there, e.g. `1.30` as 1.3 (`offline.run.stack_files.yaml_values`)."""
     esc_environments: tuple[str, ...] = ()
-    """Pulumi ESC environments the stack file imports whose values the plan did not get (`offline.run.esc`)."""
+    """Pulumi ESC environments the stack file imports whose values the plan did not get (`offline.run.stack_files.esc`)."""
 
 
 class StackFileError(Exception):

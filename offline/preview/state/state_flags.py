@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from offline.preview.export_file import Export, ExportedResource, PendingOperation
+from offline.preview.state.export_file import Export, ExportedResource, PendingOperation
 
 STEP_GENERATOR = "pulumi pkg/resource/deploy/step_generator.go"
 EXECUTOR = "pulumi pkg/resource/deploy/deployment_executor.go"

@@ -31,7 +31,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from settings.problems import UNSET, Problem, Written
+from settings.common.problems import UNSET, Problem, Written
 
 PathPart = Union[str, int]
 KeyPath = tuple[PathPart, ...]

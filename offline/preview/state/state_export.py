@@ -1,7 +1,7 @@
 """`plan-out/<stack>/state.json`: what one offline run declared, as `pulumi stack export` writes it.
 
 A later plan can preview its changes against this file (`--against`), just as against an export
-of the real stack (format: `offline.preview.state_format`). The file is deterministic: keys sorted,
+of the real stack (format: `offline.preview.state.state_format`). The file is deterministic: keys sorted,
 resources in deploy order (parents and dependencies first, as `pulumi stack import` expects),
 dependency lists sorted, a fixed manifest time. It never holds a secret: each secret is the
 signature object with `[secret]` for its ciphertext. Inputs are stored as the providers' Check and
@@ -24,7 +24,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from offline.preview.check_inputs import checked_inputs
-from offline.preview.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
+from offline.preview.state.state_format import DEPLOYMENT_VERSION, FIXED_MANIFEST, ROOT_STACK_TYPE, secret_object
 from offline.run import UNKNOWN_PLACEHOLDER, ProgramRun, Read, Registration, build_graph, plain_numbers, resource_urn
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from offline.preview.state_format import ROOT_STACK_TYPE, SECRET_SIG, SIG_KEY
+from offline.preview.state.state_format import ROOT_STACK_TYPE, SECRET_SIG, SIG_KEY
 from offline.run import SECRET_PLACEHOLDER
 
 #: `pkg/resource/stack/deployment.go` `supportedFeatures` (pulumi 3.259; the pinned 3.272 CLI writes no others).

@@ -1,14 +1,14 @@
 """How the raw config bag is read (settings/common/raw_config.py): namespaces, text or JSON, secret
-keys. tests/offline/run/test_stack_files.py drives the same rules end to end."""
+keys. tests/offline/run/stack_files/test_stack_files.py drives the same rules end to end."""
 
 from __future__ import annotations
 
 import pytest
 
-from offline.run.stack_config import read_stack_config
+from offline.run.stack_files.stack_config import read_stack_config
 from settings.common.errors import ConfigError
+from settings.common.problems import UNSET
 from settings.common.raw_config import edit_distance, near_miss_namespace
-from settings.problems import UNSET
 from settings.stack import load_settings
 from tests.harness import DELETE, PROJECT_DIR, load_stack_settings, problems_for
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from offline.preview.export_file import ExportedResource, read_export
-from offline.preview.state_flags import forced_replace, pending_operations_warning, refresh_notices
+from offline.preview.state.export_file import ExportedResource, read_export
+from offline.preview.state.state_flags import forced_replace, pending_operations_warning, refresh_notices
 from tests.offline.preview.exports import export_path
 
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from offline.run import yaml_io
+from offline.run.stack_files import yaml_io
 
 ESC_CONFIG_URL = "https://www.pulumi.com/docs/esc/environments/syntax/reserved-properties/pulumi-config/"
 OPTION = "--esc-values"

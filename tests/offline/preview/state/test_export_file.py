@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from offline.preview.export_file import CONVERT_TO_UTF8, ExportFileError, parse_export, read_export, stack_outputs, subscription_and_tenant
+from offline.preview.state.export_file import (
+    CONVERT_TO_UTF8,
+    ExportFileError,
+    parse_export,
+    read_export,
+    stack_outputs,
+    subscription_and_tenant,
+)
 from tests.fixtures.exports.export_shapes import SUBSCRIPTION, TENANT
 from tests.offline.preview.exports import export_document, export_path
 
