@@ -7,12 +7,13 @@ import base64
 import copy
 from typing import Any
 
-#: A PEM block whose body is DER-shaped (an ASN.1 SEQUENCE); the program checks no more than that.
-CA_CERT = (
-    "-----BEGIN CERTIFICATE-----\n"
-    + base64.b64encode(b"\x30\x82\x01\x0a" + b"not a real certificate, only its outer shape").decode()
-    + "\n-----END CERTIFICATE-----\n"
-)
+
+def fake_certificate(body: bytes) -> str:
+    """A PEM block whose body is DER-shaped (an ASN.1 SEQUENCE); the program checks no more than that."""
+    return "-----BEGIN CERTIFICATE-----\n" + base64.b64encode(b"\x30\x82\x01\x0a" + body).decode() + "\n-----END CERTIFICATE-----\n"
+
+
+CA_CERT = fake_certificate(b"not a real certificate, only its outer shape")
 
 
 def member_config(stack: str, index: int, **mesh: Any) -> dict[str, Any]:

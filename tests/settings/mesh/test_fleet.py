@@ -13,7 +13,7 @@ import yaml
 
 from settings.mesh import fleet
 from settings.mesh.fleet import MemberFileError, member_facts, read_member, read_member_config
-from tests.fleet_data import CA_CERT, member_config
+from tests.fleet_data import fake_certificate, member_config
 
 
 def _facts(stack: str, index: int, config_changes: dict | None = None, **mesh):
@@ -75,7 +75,7 @@ def test_one_fleet_name() -> None:
 
 
 def test_one_ca() -> None:
-    a, b = _pair(b_mesh={"caCert": CA_CERT.replace("fake", "FAKE")})
+    a, b = _pair(b_mesh={"caCert": fake_certificate(b"another CA")})
     assert _keys(fleet.same_mesh_settings(a, b)) == ["Pulumi.mesh-a.yaml and Pulumi.mesh-b.yaml: aks-cilium:mesh.caCert"]
 
 
