@@ -77,7 +77,7 @@ def _esc_note(config: StackConfig, failure: BaseException) -> str:
     if not config.esc_environments:
         return ""
     problems = failure.problems if isinstance(failure, ConfigError) else []
-    missing = [p.path for p in problems if isinstance(p, Problem) and p.message.startswith("required but not set")]
+    missing = [p.path for p in problems if isinstance(p, Problem) and p.missing]
     return "\n" + esc_note(config.stack_file.name, config.esc_environments, missing)
 
 

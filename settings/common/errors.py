@@ -131,11 +131,11 @@ def _missing_problem(root: type[BaseModel], loc: Sequence[PathPart], path: str) 
             f"`pulumi config set --path '{path}.{key}' {examples[0] if examples else '<value>'}`"
             for key, examples in needed
         )
-        return Problem(path, "required but not set", hint=f"set {', '.join(k for k, _ in needed)}: {commands}")
+        return Problem(path, "required but not set", missing=True, hint=f"set {', '.join(k for k, _ in needed)}: {commands}")
     allowed = literal_choices(field.annotation) if field is not None else ()
     example = field.examples[0] if field is not None and field.examples else (allowed[0] if allowed else "<value>")
     message = "required but not set" + (f"; one of {', '.join(repr(a) for a in allowed)}" if allowed else "")
-    return Problem(path, message, hint=f"set it with `pulumi config set --path '{path}' {example}`")
+    return Problem(path, message, missing=True, hint=f"set it with `pulumi config set --path '{path}' {example}`")
 
 
 def literal_choices(annotation: Any) -> tuple[str, ...]:

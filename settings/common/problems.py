@@ -56,6 +56,9 @@ class Problem:
     """The fix, when there is one beyond the allowed values (a command, a key to set)."""
     line: Optional[int] = None
     """1-based line in the file the problem was found in, where known."""
+    missing: bool = False
+    """The key is required and not set: callers that say where a value may come from (an ESC
+    environment) find these without reading the message."""
 
     def __str__(self) -> str:
         """`line N: <path> = <value>: <message>; <hint>`, leaving out what is not known."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from settings.common.errors import close_matches, did_you_mean, fold
-from tests.harness import problems_for
+from settings.common.errors import ConfigError, close_matches, did_you_mean, fold
+from tests.harness import DELETE, load_stack_settings, problems_for
 
 
 def test_suggestions_compare_without_case_and_accents():
@@ -41,3 +41,12 @@ def test_too_many_ports_says_how_many_are_allowed():
     rule = {"mode": "restricted", "allowNamespaces": ["kube-system"], "ports": list(range(1, 42))}
     assert any(p.endswith(": must list at most 40 entries, not 41") for p in problems_for({"aks-cilium:egressRules": {"azure-imds": rule}}))
 
+
+
+def test_a_missing_key_is_marked_missing_and_a_bad_value_is_not():
+    with pytest.raises(ConfigError) as caught:
+        load_stack_settings("dev", {"aks-cilium:network": {"podCidr": DELETE, "serviceCidr": "10.0.0.0/33"}})
+    by_path = {p.path: p for p in caught.value.problems}
+    assert by_path["aks-cilium:network.podCidr"].missing
+    assert str(by_path["aks-cilium:network.podCidr"]).startswith("aks-cilium:network.podCidr: required but not set")
+    assert not by_path["aks-cilium:network.serviceCidr"].missing
